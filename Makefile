@@ -1,0 +1,60 @@
+# actionplan: every target sets itself up (.venv) on first use.
+#   make build CASE=asin-recall   render one case to build/asin-recall/
+#   make all                      render every case in cases/
+#   make test                     run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ACTIONPLAN := $(BIN)/actionplan
+READY := $(VENV)/.ready
+
+CASES := $(wildcard cases/*.yaml)
+NAMES := $(basename $(notdir $(CASES)))
+# Anything that changes what a case renders to.
+ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py generator/*/*.py)
+
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+
+help:
+	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf)"
+	@echo "make all                 render every case       make validate   check every case"
+	@echo "make test                run the test suite      make check      ruff + mypy"
+	@echo "make clean               remove build/           make setup      create .venv"
+
+# The virtual environment, with the package and its pinned dependencies.
+$(READY): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+setup: $(READY)
+
+# All formats of a case come from one run; the PDF is written last.
+build/%.md build/%.html build/%.pdf: cases/$$(notdir $$*).yaml $$(wildcard cases/$$(notdir $$*)/* cases/$$(notdir $$*)/*/*) $(ENGINE) $(READY)
+	$(ACTIONPLAN) build --out build $<
+
+build: $(READY)
+	@if [ -z "$(CASE)" ]; then echo "usage: make build CASE=<name>   (cases: $(NAMES))" >&2; exit 2; fi
+	@if [ ! -f "cases/$(CASE).yaml" ]; then echo "no such case: cases/$(CASE).yaml   (cases: $(NAMES))" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE).pdf
+
+all: $(foreach n,$(NAMES),build/$(n)/$(n).pdf)
+
+validate: $(READY)
+	$(ACTIONPLAN) validate $(CASES)
+
+test: $(READY)
+	$(BIN)/python -m pytest -q
+
+check: $(READY)
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf build
+
+.PHONY: help setup build all validate test check clean

@@ -1,0 +1,98 @@
+"""Convert the plan's Markdown: pandoc for HTML, plain text, Word and Typst; Typst for the PDF.
+
+Pandoc reads one Markdown dialect for every output, so a field reads the same in HTML and PDF.
+Raw HTML, TeX, math and citations are off: user text is data, never markup.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.resources import TEMPLATES
+
+READER = (
+    "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+    "-tex_math_double_backslash-citations-yaml_metadata_block-pandoc_title_block"
+    "-implicit_figures-fenced_divs-bracketed_spans-native_divs-native_spans-link_attributes"
+    "-inline_notes-footnotes-example_lists"
+)
+PANDOC_TIMEOUT = 60
+
+
+class ConversionError(Exception):
+    """A tool we call failed: which step, and what it said."""
+
+    def __init__(self, step: str, detail: str) -> None:
+        super().__init__(f"{step} failed: {detail}")
+        self.step = step
+        self.detail = detail
+
+
+@cache
+def pandoc_path() -> str:
+    import pypandoc
+
+    try:
+        return str(pypandoc.get_pandoc_path())
+    except OSError as exc:
+        raise ConversionError("pandoc", f"pandoc was not found ({exc}); "
+                              "run `make setup` to install pypandoc-binary") from None
+
+
+def pandoc(markdown: str, to: str, asins: list[str], extra: tuple[str, ...] = ()) -> bytes:
+    """Run pandoc on the plan's Markdown and return its output."""
+    command = [
+        pandoc_path(), "--from", READER, "--to", to, "--sandbox", "--wrap=none",
+        "--lua-filter", str(TEMPLATES / "filters" / "plan.lua"),
+        "--metadata", f"asins={','.join(asins)}", *extra,
+    ]
+    try:
+        result = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True,
+                                timeout=PANDOC_TIMEOUT, check=False)
+    except FileNotFoundError:
+        raise ConversionError(f"pandoc ({to})", "the pandoc program is missing; "
+                              "run `make setup` to reinstall pypandoc-binary") from None
+    except subprocess.TimeoutExpired:
+        raise ConversionError(f"pandoc ({to})", f"no answer within {PANDOC_TIMEOUT} s") from None
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip() or f"exit {result.returncode}"
+        raise ConversionError(f"pandoc ({to})", message)
+    return result.stdout
+
+
+def markdown_to_html(markdown: str, asins: list[str]) -> str:
+    return pandoc(markdown, "html5", asins).decode("utf-8")
+
+
+def markdown_to_typst(markdown: str, asins: list[str]) -> str:
+    return pandoc(markdown, "typst", asins, ("--columns=72",)).decode("utf-8")
+
+
+@cache
+def _compiler() -> Any:
+    import typst
+
+    # Only the fonts inside the typst package: the same PDF on every machine.
+    return typst.Compiler(ignore_system_fonts=True)
+
+
+def typst_to_pdf(body: str, meta: dict[str, Any], date: str, root: Path) -> bytes:
+    """Compile the Typst body with the page template into PDF bytes, reproducibly."""
+    import typst
+
+    source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n" + body
+    stamp = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
+    try:
+        pdf = _compiler().compile(
+            input=source.encode("utf-8"), format="pdf", root=str(root),
+            sys_inputs={"meta": json.dumps(meta, ensure_ascii=False)}, timestamp=stamp,
+        )
+    except typst.TypstError as exc:
+        raise ConversionError("typst (PDF)", f"{exc.message} {exc.diagnostic}".strip()) from None
+    assert isinstance(pdf, bytes)
+    return pdf

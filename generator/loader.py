@@ -1,0 +1,246 @@
+"""Load a case file: bytes → text → YAML node tree → plain data, keeping every position.
+
+PyYAML's own constructors are not used for documents: they drop duplicate keys, turn dates into
+`datetime.date` (JSON Schema wants strings), expand aliases without limit and accept any tag. We
+compose the node tree with libyaml and build the data ourselves, so every value keeps its line and
+column for diagnostics.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import Diagnostic, Severity, UserError, json_path
+
+# Limits for untrusted input; docs/security.md explains them.
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalar = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_BUILDERS = {
+    _TAG + "str": lambda node: node.value,
+    _TAG + "timestamp": lambda node: node.value,  # dates stay strings; the schema checks them
+    _TAG + "int": _scalar.construct_yaml_int,
+    _TAG + "float": _scalar.construct_yaml_float,
+    _TAG + "bool": _scalar.construct_yaml_bool,
+    _TAG + "null": _scalar.construct_yaml_null,
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedCase:
+    """A case as data, with the source text and node tree for locating any value."""
+
+    file: str
+    data: dict[str, Any]
+    source: str
+    root: yaml.Node
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def name(self) -> str:
+        return Path(self.file).stem
+
+    @property
+    def folder(self) -> Path:
+        """The case's own folder, cases/<name>/, where its evidence lives."""
+        return Path(self.file).with_suffix("")
+
+    def node_at(self, path: Path_) -> tuple[yaml.Node, yaml.Node | None]:
+        """The deepest node along `path`, and the key node of its last step if it is a mapping."""
+        node, key_node = self.root, None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = next((kv for kv in node.value if kv[0].value == part), None)
+                if found is None:
+                    break
+                key_node, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                key_node, node = None, node.value[part]
+            else:
+                break
+        return node, key_node
+
+    def locate(self, path: Path_, key: str | None = None) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `path`, or of its key `key`."""
+        node, _ = self.node_at(path)
+        if key is not None and isinstance(node, yaml.MappingNode):
+            for key_node, _value in node.value:
+                if key_node.value == key:
+                    node = key_node
+                    break
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def position(self, index: int) -> tuple[int, int]:
+        """Line and column (1-based) of a character offset in the source."""
+        if not self._line_starts:
+            self._line_starts = [0] + [i + 1 for i, c in enumerate(self.source) if c == "\n"]
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return line + 1, index - self._line_starts[line] + 1
+
+    def span(self, path: Path_) -> tuple[int, int]:
+        """Character offsets of the value at `path` in the source."""
+        node, _ = self.node_at(path)
+        return node.start_mark.index, node.end_mark.index
+
+
+def _error(file: str, line: int, column: int, code: str, message: str, hint: str) -> UserError:
+    return UserError([Diagnostic(file, line, column, Severity.ERROR, code, "", message, hint)])
+
+
+def decode(file: str, raw: bytes) -> str:
+    """UTF-8 text from bytes (a UTF-8 byte-order mark is fine), or a diagnostic at the bad byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _error(file, 1, 1, "yaml.encoding", "the file is saved as UTF-16",
+                     "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise _error(file, line, column, "yaml.encoding",
+                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                     "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)") from None
+
+
+def load_case(file: str | Path) -> LoadedCase:
+    """Read and parse a case file; raise UserError with positions for any problem."""
+    name = str(file)
+    try:
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _error(name, 1, 1, "io.missing", "file not found",
+                     "check the path; cases live in cases/<name>.yaml") from None
+    except IsADirectoryError:
+        raise _error(name, 1, 1, "io.directory", "this is a folder, not a case file",
+                     "name the YAML file, e.g. cases/asin-recall.yaml") from None
+    except OSError as exc:
+        raise _error(name, 1, 1, "io.read", f"cannot read the file: {exc.strerror}",
+                     "check its permissions") from None
+    if len(raw) > MAX_BYTES:
+        raise _error(name, 1, 1, "yaml.size", f"the file is larger than {MAX_BYTES // 1024} KiB",
+                     "a plan is a few pages; keep evidence in separate files")
+    return parse_case(name, decode(name, raw))
+
+
+def parse_case(file: str, text: str) -> LoadedCase:
+    """Parse YAML text into a LoadedCase."""
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        raise _error(file, line, 1, "yaml.encoding", "the file contains a NUL byte",
+                     "this is not a text file; save the case as UTF-8 text")
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        hint = "check indentation, colons and quotes on this line or the one before"
+        if "\t" in problem or "tab" in problem:
+            hint = "indent with spaces, not tabs"
+        raise _error(file, line, column, "yaml.syntax", problem, hint) from None
+    except yaml.YAMLError as exc:
+        raise _error(file, 1, 1, "yaml.syntax", str(exc).splitlines()[0],
+                     "check that the file is a YAML mapping") from None
+    except RecursionError:
+        raise _error(file, 1, 1, "yaml.depth", "the YAML is nested too deeply",
+                     f"a case needs no more than {MAX_DEPTH} levels") from None
+    if root is None:
+        raise _error(file, 1, 1, "yaml.empty", "the file is empty",
+                     "start from an example: actionplan new <name> --structure 4d")
+    if not isinstance(root, yaml.MappingNode):
+        line, column = root.start_mark.line + 1, root.start_mark.column + 1
+        raise _error(file, line, column, "yaml.root", "a case must be a mapping of keys to values",
+                     "begin with `structure: 4d` or `structure: 8d` at the start of a line")
+    builder = _Builder(file)
+    data = builder.build(root, (), 0)
+    if builder.errors:
+        raise UserError(builder.errors)
+    return LoadedCase(file, data, text, root)
+
+
+class _Builder:
+    """Turns a node tree into plain data, collecting every problem instead of stopping at one."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[Diagnostic] = []
+        self.count = 0
+        self.seen: set[int] = set()
+
+    def _report(self, node: yaml.Node, path: Path_, code: str, message: str, hint: str) -> None:
+        mark = node.start_mark
+        self.errors.append(Diagnostic(self.file, mark.line + 1, mark.column + 1, Severity.ERROR,
+                                      code, json_path(path), message, hint))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            what = "too many values" if self.count > MAX_NODES else "nesting too deep"
+            self._report(node, path, "yaml.size", what, "a case is a few hundred values; "
+                         "anchors and aliases are not supported")
+            raise UserError(self.errors)
+        if id(node) in self.seen:
+            self._report(node, path, "yaml.alias", "anchors and aliases (&name, *name) are not "
+                         "supported in case files", "write the value out in full")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        self.seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
+                             "remove the tag; a case uses plain YAML")
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._mapping(node, path, depth)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        builder = _SCALAR_BUILDERS.get(node.tag)
+        if builder is None:
+            self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
+                         "remove the tag; a case uses plain YAML" if node.tag.startswith("!")
+                         else "write the value as plain text, a number, true/false or a date")
+            return None
+        try:
+            return builder(node)
+        except (ValueError, OverflowError):
+            self._report(node, path, "yaml.value", f"cannot read {node.value!r}",
+                         "quote it to keep it as text")
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        if node.tag != _TAG + "map":
+            self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
+                         "remove the tag; a case uses plain YAML")
+        out: dict[str, Any] = {}
+        first: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _TAG + "merge":
+                self._report(key_node, path, "yaml.key", "keys must be plain names",
+                             "write `name: value`; merge keys (<<) are not supported")
+                continue
+            key = str(key_node.value)
+            if key in first:
+                line = first[key].start_mark.line + 1
+                self._report(key_node, (*path, key), "yaml.duplicate-key",
+                             f"duplicate key '{key}' (first defined on line {line})",
+                             "remove one of them or merge their contents")
+                continue
+            first[key] = key_node
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out

@@ -1,0 +1,84 @@
+"""Render a case to Markdown (the one source of every output) and wrap converted HTML in a page."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator.resources import TEMPLATES
+
+# Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
+# field cannot restructure the document. Inline Markdown (emphasis, links, lists) stays.
+_BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$))", re.MULTILINE)
+# Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
+_LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@cache
+def locale(language: str) -> dict[str, Any]:
+    """The fixed words of a language, from templates/i18n/<language>.yaml."""
+    path = TEMPLATES / "i18n" / f"{language}.yaml"
+    with path.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data
+
+
+def markdown_text(text: str, indent: int = 0) -> str:
+    """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
+    text = _BLOCK_START.sub(r"\1\\\2", str(text).strip())
+    return text.replace("\n", "\n" + " " * indent) if indent else text
+
+
+def cell_text(text: str) -> str:
+    """A user's text inside one table cell: on one line, pipes escaped."""
+    return " ".join(markdown_text(text).split()).replace("|", "\\|")
+
+
+def literal_text(text: str) -> str:
+    """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
+    return _LITERAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def format_date(iso: str, words: dict[str, Any]) -> str:
+    """An ISO date in the words of a language, e.g. 20 November 2026."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return str(words["format"]).format(day=day, month=words["months"][month - 1], year=year)
+
+
+@jinja2.pass_context
+def _date_filter(context: Any, iso: str) -> str:
+    return format_date(iso, context["t"]["date"])
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html.j2"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter)
+    return env
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    """The plan as Markdown, in the case's language."""
+    words = locale(data["language"])
+    template = environment().get_template("plan.md.j2")
+    text = template.render(case=data, t=words)
+    return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
+
+
+def render_html_page(data: dict[str, Any], body: str) -> str:
+    """The standalone HTML page around the converted body."""
+    words = locale(data["language"])
+    template = environment().get_template("plan.html.j2")
+    return template.render(case=data, t=words, body=body)
