@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from generator import pipeline
+from generator import convert, pipeline
 from generator.diagnostics import Diagnostic
 
 CASES = Path("cases")
@@ -45,9 +45,10 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
-    """Check case files against their schema (all of cases/ if none are given).
+    """Check case files against their schema.
 
-    Prints one line per problem as file:line:column and exits 1 if there is any.
+    Checks the files given, or every case in cases/. Prints one line per
+    problem as file:line:column and exits 1 if there is any.
 
     \b
     Example:
@@ -63,14 +64,27 @@ def validate(files: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", default="build", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for the outputs.")
-@click.option("--format", "formats", default=",".join(pipeline.FORMATS), show_default=True,
-              help="Comma-separated output formats.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(pipeline.FORMATS),
+    show_default=True,
+    help="Comma-separated output formats.",
+)
 def build(files: tuple[str, ...], out_dir: str, formats: str) -> None:
-    """Validate cases and render them to build/<case>/<case>.md, .html and .pdf.
+    """Render cases to Markdown, HTML and PDF.
 
-    Outputs are written only when the whole case built; a failed build keeps the previous ones.
+    Validates each case, then writes build/<case>/<case>.md, .html and .pdf.
+    Outputs are written only when the whole case built; a failed build keeps
+    the previous ones.
 
     \b
     Example:
@@ -79,7 +93,8 @@ def build(files: tuple[str, ...], out_dir: str, formats: str) -> None:
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = sorted(set(chosen) - set(pipeline.FORMATS))
     if unknown or not chosen:
-        raise click.BadParameter(f"choose from {', '.join(pipeline.FORMATS)}", param_hint="--format")
+        choices = ", ".join(pipeline.FORMATS)
+        raise click.BadParameter(f"choose from {choices}", param_hint="--format")
     failed = False
     for file in _case_files(files):
         checked = pipeline.check_case(file)
@@ -90,7 +105,7 @@ def build(files: tuple[str, ...], out_dir: str, formats: str) -> None:
             continue
         try:
             outputs = pipeline.render_outputs(checked.case, chosen)
-        except pipeline.convert.ConversionError as exc:
+        except convert.ConversionError as exc:
             _report([pipeline.conversion_diagnostic(checked.case, exc)])
             failed = True
             continue

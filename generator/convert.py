@@ -40,23 +40,40 @@ def pandoc_path() -> str:
     try:
         return str(pypandoc.get_pandoc_path())
     except OSError as exc:
-        raise ConversionError("pandoc", f"pandoc was not found ({exc}); "
-                              "run `make setup` to install pypandoc-binary") from None
+        raise ConversionError(
+            "pandoc", f"pandoc was not found ({exc}); run `make setup` to install pypandoc-binary"
+        ) from None
 
 
 def pandoc(markdown: str, to: str, asins: list[str], extra: tuple[str, ...] = ()) -> bytes:
     """Run pandoc on the plan's Markdown and return its output."""
     command = [
-        pandoc_path(), "--from", READER, "--to", to, "--sandbox", "--wrap=none",
-        "--lua-filter", str(TEMPLATES / "filters" / "plan.lua"),
-        "--metadata", f"asins={','.join(asins)}", *extra,
+        pandoc_path(),
+        "--from",
+        READER,
+        "--to",
+        to,
+        "--sandbox",
+        "--wrap=none",
+        "--lua-filter",
+        str(TEMPLATES / "filters" / "plan.lua"),
+        "--metadata",
+        f"asins={','.join(asins)}",
+        *extra,
     ]
     try:
-        result = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True,
-                                timeout=PANDOC_TIMEOUT, check=False)
+        result = subprocess.run(
+            command,
+            input=markdown.encode("utf-8"),
+            capture_output=True,
+            timeout=PANDOC_TIMEOUT,
+            check=False,
+        )
     except FileNotFoundError:
-        raise ConversionError(f"pandoc ({to})", "the pandoc program is missing; "
-                              "run `make setup` to reinstall pypandoc-binary") from None
+        raise ConversionError(
+            f"pandoc ({to})",
+            "the pandoc program is missing; run `make setup` to reinstall pypandoc-binary",
+        ) from None
     except subprocess.TimeoutExpired:
         raise ConversionError(f"pandoc ({to})", f"no answer within {PANDOC_TIMEOUT} s") from None
     if result.returncode != 0:
@@ -89,8 +106,11 @@ def typst_to_pdf(body: str, meta: dict[str, Any], date: str, root: Path) -> byte
     stamp = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
     try:
         pdf = _compiler().compile(
-            input=source.encode("utf-8"), format="pdf", root=str(root),
-            sys_inputs={"meta": json.dumps(meta, ensure_ascii=False)}, timestamp=stamp,
+            input=source.encode("utf-8"),
+            format="pdf",
+            root=str(root),
+            sys_inputs={"meta": json.dumps(meta, ensure_ascii=False)},
+            timestamp=stamp,
         )
     except typst.TypstError as exc:
         raise ConversionError("typst (PDF)", f"{exc.message} {exc.diagnostic}".strip()) from None

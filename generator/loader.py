@@ -96,6 +96,10 @@ class LoadedCase:
         return node.start_mark.index, node.end_mark.index
 
 
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
 def _error(file: str, line: int, column: int, code: str, message: str, hint: str) -> UserError:
     return UserError([Diagnostic(file, line, column, Severity.ERROR, code, "", message, hint)])
 
@@ -103,17 +107,28 @@ def _error(file: str, line: int, column: int, code: str, message: str, hint: str
 def decode(file: str, raw: bytes) -> str:
     """UTF-8 text from bytes (a UTF-8 byte-order mark is fine), or a diagnostic at the bad byte."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _error(file, 1, 1, "yaml.encoding", "the file is saved as UTF-16",
-                     "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)")
+        raise _error(
+            file,
+            1,
+            1,
+            "yaml.encoding",
+            "the file is saved as UTF-16",
+            "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise _error(file, line, column, "yaml.encoding",
-                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                     "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)") from None
+        raise _error(
+            file,
+            line,
+            column,
+            "yaml.encoding",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)",
+        ) from None
 
 
 def load_case(file: str | Path) -> LoadedCase:
@@ -123,17 +138,36 @@ def load_case(file: str | Path) -> LoadedCase:
         with open(file, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise _error(name, 1, 1, "io.missing", "file not found",
-                     "check the path; cases live in cases/<name>.yaml") from None
+        raise _error(
+            name,
+            1,
+            1,
+            "io.missing",
+            "file not found",
+            "check the path; cases live in cases/<name>.yaml",
+        ) from None
     except IsADirectoryError:
-        raise _error(name, 1, 1, "io.directory", "this is a folder, not a case file",
-                     "name the YAML file, e.g. cases/asin-recall.yaml") from None
+        raise _error(
+            name,
+            1,
+            1,
+            "io.directory",
+            "this is a folder, not a case file",
+            "name the YAML file, e.g. cases/asin-recall.yaml",
+        ) from None
     except OSError as exc:
-        raise _error(name, 1, 1, "io.read", f"cannot read the file: {exc.strerror}",
-                     "check its permissions") from None
+        raise _error(
+            name, 1, 1, "io.read", f"cannot read the file: {exc.strerror}", "check its permissions"
+        ) from None
     if len(raw) > MAX_BYTES:
-        raise _error(name, 1, 1, "yaml.size", f"the file is larger than {MAX_BYTES // 1024} KiB",
-                     "a plan is a few pages; keep evidence in separate files")
+        raise _error(
+            name,
+            1,
+            1,
+            "yaml.size",
+            f"the file is larger than {MAX_BYTES // 1024} KiB",
+            "a plan is a few pages; keep evidence in separate files",
+        )
     return parse_case(name, decode(name, raw))
 
 
@@ -142,31 +176,67 @@ def parse_case(file: str, text: str) -> LoadedCase:
     if "\x00" in text:
         index = text.index("\x00")
         line = text.count("\n", 0, index) + 1
-        raise _error(file, line, 1, "yaml.encoding", "the file contains a NUL byte",
-                     "this is not a text file; save the case as UTF-8 text")
+        raise _error(
+            file,
+            line,
+            1,
+            "yaml.encoding",
+            "the file contains a NUL byte",
+            "this is not a text file; save the case as UTF-8 text",
+        )
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, problem = exc.problem_mark or exc.context_mark, exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark:
+            # "end of stream" is rarely where the mistake is: point at what was left open.
+            start = exc.context_mark
+            if mark is None or mark.index >= len(text.rstrip()):
+                mark, problem = start, f"{problem} {exc.context} that starts here"
+            else:
+                problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
         hint = "check indentation, colons and quotes on this line or the one before"
         if "\t" in problem or "tab" in problem:
             hint = "indent with spaces, not tabs"
         raise _error(file, line, column, "yaml.syntax", problem, hint) from None
     except yaml.YAMLError as exc:
-        raise _error(file, 1, 1, "yaml.syntax", str(exc).splitlines()[0],
-                     "check that the file is a YAML mapping") from None
+        raise _error(
+            file,
+            1,
+            1,
+            "yaml.syntax",
+            str(exc).splitlines()[0],
+            "check that the file is a YAML mapping",
+        ) from None
     except RecursionError:
-        raise _error(file, 1, 1, "yaml.depth", "the YAML is nested too deeply",
-                     f"a case needs no more than {MAX_DEPTH} levels") from None
+        raise _error(
+            file,
+            1,
+            1,
+            "yaml.depth",
+            "the YAML is nested too deeply",
+            f"a case needs no more than {MAX_DEPTH} levels",
+        ) from None
     if root is None:
-        raise _error(file, 1, 1, "yaml.empty", "the file is empty",
-                     "start from an example: actionplan new <name> --structure 4d")
+        raise _error(
+            file,
+            1,
+            1,
+            "yaml.empty",
+            "the file is empty",
+            "start from an example: actionplan new <name> --structure 4d",
+        )
     if not isinstance(root, yaml.MappingNode):
         line, column = root.start_mark.line + 1, root.start_mark.column + 1
-        raise _error(file, line, column, "yaml.root", "a case must be a mapping of keys to values",
-                     "begin with `structure: 4d` or `structure: 8d` at the start of a line")
+        raise _error(
+            file,
+            line,
+            column,
+            "yaml.root",
+            "a case must be a mapping of keys to values",
+            "begin with `structure: 4d` or `structure: 8d` at the start of a line",
+        )
     builder = _Builder(file)
     data = builder.build(root, (), 0)
     if builder.errors:
@@ -185,61 +255,112 @@ class _Builder:
 
     def _report(self, node: yaml.Node, path: Path_, code: str, message: str, hint: str) -> None:
         mark = node.start_mark
-        self.errors.append(Diagnostic(self.file, mark.line + 1, mark.column + 1, Severity.ERROR,
-                                      code, json_path(path), message, hint))
+        self.errors.append(
+            Diagnostic(
+                self.file,
+                mark.line + 1,
+                mark.column + 1,
+                Severity.ERROR,
+                code,
+                json_path(path),
+                message,
+                hint,
+            )
+        )
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             what = "too many values" if self.count > MAX_NODES else "nesting too deep"
-            self._report(node, path, "yaml.size", what, "a case is a few hundred values; "
-                         "anchors and aliases are not supported")
+            self._report(
+                node,
+                path,
+                "yaml.size",
+                what,
+                "a case is a few hundred values; anchors and aliases are not supported",
+            )
             raise UserError(self.errors)
         if id(node) in self.seen:
-            self._report(node, path, "yaml.alias", "anchors and aliases (&name, *name) are not "
-                         "supported in case files", "write the value out in full")
+            self._report(
+                node,
+                path,
+                "yaml.alias",
+                "anchors and aliases (&name, *name) are not supported in case files",
+                "write the value out in full",
+            )
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         self.seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
-                self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
-                             "remove the tag; a case uses plain YAML")
+                self._report(
+                    node,
+                    path,
+                    "yaml.tag",
+                    f"unsupported tag {_tag_name(node.tag)}",
+                    "remove the tag; a case uses plain YAML",
+                )
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, path, depth)
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         builder = _SCALAR_BUILDERS.get(node.tag)
         if builder is None:
-            self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
-                         "remove the tag; a case uses plain YAML" if node.tag.startswith("!")
-                         else "write the value as plain text, a number, true/false or a date")
+            self._report(
+                node,
+                path,
+                "yaml.tag",
+                f"unsupported tag {_tag_name(node.tag)}",
+                "remove the tag; a case uses plain YAML"
+                if node.tag.startswith("!")
+                else "write the value as plain text, a number, true/false or a date",
+            )
             return None
         try:
             return builder(node)
         except (ValueError, OverflowError):
-            self._report(node, path, "yaml.value", f"cannot read {node.value!r}",
-                         "quote it to keep it as text")
+            self._report(
+                node,
+                path,
+                "yaml.value",
+                f"cannot read {node.value!r}",
+                "quote it to keep it as text",
+            )
             return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         if node.tag != _TAG + "map":
-            self._report(node, path, "yaml.tag", f"unsupported tag {node.tag}",
-                         "remove the tag; a case uses plain YAML")
+            self._report(
+                node,
+                path,
+                "yaml.tag",
+                f"unsupported tag {_tag_name(node.tag)}",
+                "remove the tag; a case uses plain YAML",
+            )
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _TAG + "merge":
-                self._report(key_node, path, "yaml.key", "keys must be plain names",
-                             "write `name: value`; merge keys (<<) are not supported")
+                self._report(
+                    key_node,
+                    path,
+                    "yaml.key",
+                    "keys must be plain names",
+                    "write `name: value`; merge keys (<<) are not supported",
+                )
                 continue
             key = str(key_node.value)
             if key in first:
                 line = first[key].start_mark.line + 1
-                self._report(key_node, (*path, key), "yaml.duplicate-key",
-                             f"duplicate key '{key}' (first defined on line {line})",
-                             "remove one of them or merge their contents")
+                self._report(
+                    key_node,
+                    (*path, key),
+                    "yaml.duplicate-key",
+                    f"duplicate key '{key}' (first defined on line {line})",
+                    "remove one of them or merge their contents",
+                )
                 continue
             first[key] = key_node
             out[key] = self.build(value_node, (*path, key), depth + 1)

@@ -65,8 +65,9 @@ def render_outputs(case: LoadedCase, formats: tuple[str, ...] = FORMATS) -> dict
         outputs["html"] = render.render_html_page(data, body).encode("utf-8")
     if "pdf" in formats:
         typst_body = convert.markdown_to_typst(markdown, asins)
-        outputs["pdf"] = convert.typst_to_pdf(typst_body, pdf_meta(data), data["date"],
-                                              root=case.folder.parent)
+        outputs["pdf"] = convert.typst_to_pdf(
+            typst_body, pdf_meta(data), data["date"], root=case.folder.parent
+        )
     return outputs
 
 
@@ -84,7 +85,13 @@ def write_outputs(outputs: dict[str, bytes], paths: dict[str, Path]) -> list[Pat
 
 
 def conversion_diagnostic(case: LoadedCase, error: convert.ConversionError) -> Diagnostic:
-    return Diagnostic(case.file, 1, 1, Severity.ERROR, "build.convert", "",
-                      error.step + " failed: " + error.detail.splitlines()[0][:300],
-                      "the previous outputs were kept; report this with the case file "
-                      "if it persists")
+    return Diagnostic(
+        case.file,
+        1,
+        1,
+        Severity.ERROR,
+        "build.convert",
+        "",
+        error.step + " failed: " + error.detail.splitlines()[0][:300],
+        "the previous outputs were kept; report this with the case file if it persists",
+    )

@@ -24,7 +24,8 @@ def locale(language: str) -> dict[str, Any]:
     """The fixed words of a language, from templates/i18n/<language>.yaml."""
     path = TEMPLATES / "i18n" / f"{language}.yaml"
     with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data: dict[str, Any] = yaml.load(handle, Loader=loader)
     return data
 
 

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -44,11 +44,20 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
     """Every schema error of the case, one diagnostic each, sorted by position."""
     structure = case.data.get("structure")
     if structure not in STRUCTURES:
-        line, column = case.locate((), "structure") if "structure" in case.data else (1, 1)
+        line, column = case.locate(("structure",)) if "structure" in case.data else (1, 1)
         found = f"'{structure}'" if "structure" in case.data else "missing"
-        return [Diagnostic(case.file, line, column, Severity.ERROR, "schema.structure",
-                           "$.structure", f"structure is {found}",
-                           "write `structure: 4d` (one listing) or `structure: 8d` (an account)")]
+        return [
+            Diagnostic(
+                case.file,
+                line,
+                column,
+                Severity.ERROR,
+                "schema.structure",
+                "$.structure",
+                f"structure is {found}",
+                "write `structure: 4d` (one listing) or `structure: 8d` (an account)",
+            )
+        ]
     errors = validator(structure).iter_errors(case.data)
     return sorted({d for error in _leaves(errors) for d in _diagnose(case, error)})
 
@@ -67,17 +76,27 @@ def _diagnose(case: LoadedCase, error: ValidationError) -> Iterable[Diagnostic]:
     if error.validator == "additionalProperties":
         # One diagnostic per unknown key, at the key itself.
         allowed = sorted(error.schema.get("properties", {}))  # type: ignore[union-attr]
-        for key in sorted(set(error.instance) - set(allowed)):
+        given = cast(dict[str, Any], error.instance)
+        for key in sorted(set(given) - set(allowed)):
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
             line, column = case.locate(path, key)
-            yield Diagnostic(case.file, line, column, Severity.ERROR, "schema.unknown-key",
-                             json_path((*path, key)), f"unknown key '{key}'", hint)
+            yield Diagnostic(
+                case.file,
+                line,
+                column,
+                Severity.ERROR,
+                "schema.unknown-key",
+                json_path((*path, key)),
+                f"unknown key '{key}'",
+                hint,
+            )
         return
     code, message, hint = _explain(case, error)
     line, column = case.locate(path)
-    yield Diagnostic(case.file, line, column, Severity.ERROR, f"schema.{code}",
-                     json_path(path), message, hint)
+    yield Diagnostic(
+        case.file, line, column, Severity.ERROR, f"schema.{code}", json_path(path), message, hint
+    )
 
 
 def _examples(schema: dict[str, Any]) -> str:
@@ -87,7 +106,8 @@ def _examples(schema: dict[str, Any]) -> str:
 
 def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
     """Code, message and hint for one schema error."""
-    kind, schema, value = error.validator, error.schema, error.instance
+    kind, schema, value = str(error.validator), error.schema, error.instance
+    expected: Any = error.validator_value
     assert isinstance(schema, dict)
     if kind == "required":
         # jsonschema reports each missing property as its own error, named only in the message.
@@ -95,30 +115,38 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
         name = match.group(1) if match else "?"
         sub = schema.get("properties", {}).get(name, {})
         described = _describe(sub)
-        return "required", f"required property '{name}' is missing", \
-            f"add `{name}:`" + (f" ({described})" if described else "")
+        return (
+            "required",
+            f"required property '{name}' is missing",
+            f"add `{name}:`" + (f" ({described})" if described else ""),
+        )
     if kind == "type":
-        expected = error.validator_value
         hint = f"write a {expected}" if isinstance(expected, str) else "check the value's type"
         if expected == "string" and not isinstance(value, (dict, list)):
             source = _source_text(case, tuple(error.absolute_path))
             hint = f'put it in quotes: "{source}"'
         return "type", f"expected a {expected}, found {_kind_of(value)}", hint
     if kind in ("enum", "const"):
-        options = error.validator_value if kind == "enum" else [error.validator_value]
+        options = expected if kind == "enum" else [expected]
         shown = ", ".join(str(o) for o in options)
         close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {shown}"
         return "enum", f"'{value}' is not allowed here", hint
     if kind == "format":
-        return "format", f"'{value}' is not a valid {error.validator_value}", \
-            "write a real date as YYYY-MM-DD, e.g. 2026-11-20"
+        return (
+            "format",
+            f"'{value}' is not a valid {expected}",
+            "write a real date as YYYY-MM-DD, e.g. 2026-11-20",
+        )
     if kind == "pattern":
         if schema.get("minLength") and isinstance(value, str) and not value.strip():
             return "empty", "this text is empty", "write the content or remove the key"
         examples = _examples(schema)
-        return "pattern", f"'{value}' does not have the expected form", \
-            (_describe(schema) + (f"; e.g. {examples}" if examples else ""))
+        return (
+            "pattern",
+            f"'{value}' does not have the expected form",
+            (_describe(schema) + (f"; e.g. {examples}" if examples else "")),
+        )
     if kind in ("minItems", "minLength"):
         return "empty", "this is empty", f"add at least one entry ({_describe(schema)})"
     if kind == "uniqueItems":
@@ -134,8 +162,14 @@ def _describe(schema: dict[str, Any]) -> str:
 def _kind_of(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping"}
+    names = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }
     return names.get(type(value), type(value).__name__)
 
 

@@ -1,0 +1,23 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's extracted text with whitespace folded, for 'contains' checks."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def unhyphenate(text: str) -> str:
+    """Undo line-end hyphenation in extracted text ("pro- cess" → "process")."""
+    return re.sub(r"(\w)- (\w)", r"\1\2", text)

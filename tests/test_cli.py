@@ -1,0 +1,99 @@
+"""The command line: exit codes, messages and outputs, as a user meets them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import convert
+from generator.cli import main
+
+MINIMAL = "tests/minimal-4d.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_and_each_subcommand_help_show_an_example() -> None:
+    code, out, _ = run("--help")
+    assert code == 0 and "Example" in out
+    for command in ("validate", "build"):
+        code, out, _ = run(command, "--help")
+        assert code == 0 and "Example" in out and f"actionplan {command}" in out
+
+
+def test_python_dash_m_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert result.returncode == 0
+    assert result.stdout == run("--help")[1]
+
+
+def test_validate_valid_case_is_silent_and_exits_0() -> None:
+    assert run("validate", MINIMAL) == (0, "", "")
+
+
+def test_validate_missing_file_is_a_diagnostic() -> None:
+    code, _, err = run("validate", "cases/no-such-case.yaml")
+    assert code == 1
+    assert err == (
+        "cases/no-such-case.yaml:1:1: error [io.missing] file not found: "
+        "check the path; cases live in cases/<name>.yaml\n"
+    )
+
+
+def test_validate_reports_problems_of_several_files_in_one_run() -> None:
+    code, _, err = run("validate", "tests/invalid/bad-asin.yaml", "tests/invalid/wrong-type.yaml")
+    assert code == 1
+    assert err.count("bad-asin.yaml:") == 2 and err.count("wrong-type.yaml:") == 1
+
+
+def test_build_writes_every_format(tmp_path: Path) -> None:
+    code, out, err = run("build", "--out", str(tmp_path), MINIMAL)
+    assert code == 0, err
+    folder = tmp_path / "minimal-4d"
+    assert out.splitlines() == [
+        f"wrote {folder / name}" for name in ("minimal-4d.md", "minimal-4d.html", "minimal-4d.pdf")
+    ]
+    assert (folder / "minimal-4d.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_build_of_invalid_case_writes_nothing(tmp_path: Path) -> None:
+    code, out, err = run("build", "--out", str(tmp_path), "tests/invalid/wrong-type.yaml")
+    assert code == 1 and out == ""
+    assert err.endswith("tests/invalid/wrong-type.yaml: not built\n")
+    assert not any(tmp_path.iterdir())
+
+
+def test_unknown_format_is_bad_usage() -> None:
+    code, _, err = run("build", "--format", "odt", MINIMAL)
+    assert code == 2 and "--format" in err
+
+
+def test_failing_pandoc_keeps_previous_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("build", "--out", str(tmp_path), MINIMAL)[0] == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "minimal-4d").iterdir()}
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 83\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    code, out, err = run("build", "--out", str(tmp_path), MINIMAL)
+    assert code == 1 and out == ""
+    assert "error [build.convert] pandoc (html5) failed: pandoc: out of memory" in err
+    assert "Traceback" not in err
+    after = {p.name: p.read_bytes() for p in (tmp_path / "minimal-4d").iterdir()}
+    assert after == before
