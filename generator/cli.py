@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from generator import convert, pipeline
-from generator.diagnostics import Diagnostic
+from generator import convert, lint, pipeline
+from generator.diagnostics import Diagnostic, Severity, UserError
 
 CASES = Path("cases")
 
@@ -27,6 +27,30 @@ def _report(diagnostics: list[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
+def _settings() -> lint.Settings:
+    try:
+        return lint.load_settings()
+    except UserError as exc:
+        _report(exc.diagnostics)
+        sys.exit(1)
+
+
+def _graded(checked: pipeline.Checked, strict: bool) -> list[Diagnostic]:
+    return lint.strict(checked.diagnostics) if strict else checked.diagnostics
+
+
+def _summary(diagnostics: list[Diagnostic], cases: int) -> None:
+    if diagnostics:
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        click.echo(f"{errors} error(s), {warnings} warning(s) in {cases} case(s)", err=True)
+
+
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors (for the CI of a plans repository)."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="actionplan")
 def main() -> None:
@@ -37,7 +61,7 @@ def main() -> None:
 
     \b
     Example:
-      actionplan validate cases/asin-recall.yaml
+      actionplan lint cases/asin-recall.yaml
       actionplan build cases/asin-recall.yaml
     """
 
@@ -62,6 +86,31 @@ def validate(files: tuple[str, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command(name="lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@strict_option
+def lint_command(files: tuple[str, ...], strict: bool) -> None:
+    """Check what a plan says: promises, blame, emotion, missing answers.
+
+    Validates each case, then applies the content rules (`actionplan rules`
+    lists them). Exits 1 if there is an error, or any finding with --strict.
+
+    \b
+    Example:
+      actionplan lint cases/asin-recall.yaml
+      actionplan lint --strict
+    """
+    settings = _settings()
+    cases = _case_files(files)
+    found: list[Diagnostic] = []
+    for file in cases:
+        diagnostics = _graded(pipeline.check_case(file, settings), strict)
+        _report(diagnostics)
+        found += diagnostics
+    _summary(found, len(cases))
+    sys.exit(1 if any(d.severity is Severity.ERROR for d in found) else 0)
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
@@ -79,27 +128,42 @@ def validate(files: tuple[str, ...]) -> None:
     show_default=True,
     help="Comma-separated output formats.",
 )
-def build(files: tuple[str, ...], out_dir: str, formats: str) -> None:
+@strict_option
+@click.option(
+    "--allow-lint-errors",
+    is_flag=True,
+    help="Build even if the content lint finds errors (they are still printed).",
+)
+def build(
+    files: tuple[str, ...], out_dir: str, formats: str, strict: bool, allow_lint_errors: bool
+) -> None:
     """Render cases to Markdown, HTML and PDF.
 
-    Validates each case, then writes build/<case>/<case>.md, .html and .pdf.
-    Outputs are written only when the whole case built; a failed build keeps
-    the previous ones.
+    Validates and lints each case, then writes build/<case>/<case>.md, .html
+    and .pdf. Outputs are written only when the whole case built; a failed
+    build keeps the previous ones.
 
     \b
     Example:
       actionplan build cases/asin-recall.yaml
     """
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
-    unknown = sorted(set(chosen) - set(pipeline.FORMATS))
-    if unknown or not chosen:
+    if not chosen or set(chosen) - set(pipeline.FORMATS):
         choices = ", ".join(pipeline.FORMATS)
         raise click.BadParameter(f"choose from {choices}", param_hint="--format")
+    settings = _settings()
     failed = False
     for file in _case_files(files):
-        checked = pipeline.check_case(file)
-        _report(checked.diagnostics)
-        if not checked.ok or checked.case is None:
+        checked = pipeline.check_case(file, settings)
+        diagnostics = _graded(checked, strict)
+        _report(diagnostics)
+        blocking = [
+            d
+            for d in diagnostics
+            if d.severity is Severity.ERROR
+            and not (allow_lint_errors and d.code.startswith("lint."))
+        ]
+        if checked.case is None or blocking:
             click.echo(f"{file}: not built", err=True)
             failed = True
             continue
@@ -113,3 +177,21 @@ def build(files: tuple[str, ...], out_dir: str, formats: str) -> None:
         for path in pipeline.write_outputs(outputs, paths):
             click.echo(f"wrote {path}")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the full rule reference as Markdown.")
+def rules(markdown: bool) -> None:
+    """List the content rules with their codes and severities.
+
+    \b
+    Example:
+      actionplan rules
+      actionplan rules --markdown > docs/rules.md
+    """
+    catalogue = lint.rules().values()
+    if markdown:
+        click.echo(lint.rules_markdown(), nl=False)
+        return
+    for rule in catalogue:
+        click.echo(f"{rule.code:<24} {rule.severity:<8} {rule.title}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import convert, render
+from generator import convert, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
@@ -27,13 +27,16 @@ class Checked:
         return self.case is not None and not has_errors(self.diagnostics)
 
 
-def check_case(file: str | Path) -> Checked:
-    """Load and validate one case; never raises for a user's mistake."""
+def check_case(file: str | Path, settings: lint.Settings | None = None) -> Checked:
+    """Load, validate and (given settings) lint one case; never raises for a user's mistake."""
     try:
         case = load_case(file)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
-    return Checked(case, validate_case(case))
+    diagnostics = validate_case(case)
+    if settings is not None and not diagnostics:
+        diagnostics = lint.lint_case(case, settings)
+    return Checked(case, diagnostics)
 
 
 def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ def _find(name: str) -> Path:
 
 SCHEMAS = _find("schemas")
 TEMPLATES = _find("templates")
+RULES = _find("rules")
 
 
 def schema_file(structure: str) -> Path:

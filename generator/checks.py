@@ -1,0 +1,326 @@
+"""The content rules: each check reads a case's data and yields findings; lint.py grades them.
+
+Phrase rules take their patterns from rules/<language>.yaml; the structural rules below need the
+plan's shape (root causes and what addresses them, evidence and what cites it, dates, ASINs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+
+from generator.resources import RULES
+
+Path_ = tuple[str | int, ...]
+
+# Keys whose values are identifiers, dates, choices or Amazon's own words: never prose to lint.
+_NOT_PROSE = {
+    "structure",
+    "language",
+    "date",
+    "notice",
+    "lint",
+    "submissions",
+    "id",
+    "file",
+    "kind",
+    "status",
+    "role",
+    "chosen",
+    "addresses",
+    "evidence",
+    "asins",
+    "orders",
+    "merchant_token",
+    "contact",
+}
+_EVIDENCE_ID = re.compile(r"\bE[0-9]{1,3}\b")
+_ASIN_LIKE = re.compile(r"\bB0[0-9A-Z]{8}\b")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
+_ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One piece of prose the seller wrote, where it stands, and what kind of field it is."""
+
+    path: Path_
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    path: Path_
+    match: str = ""
+    needle: str = ""  # text to point at inside the value, if any
+    occurrence: int = 0  # which occurrence of the needle in the value (0 for the first)
+    fields: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
+    """Every prose string of a case, with its kind (the key it stands under)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in _NOT_PROSE:
+                yield from texts(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from texts(value, (*path, index))
+    elif isinstance(data, str) and path:
+        keys = [part for part in path if isinstance(part, str)]
+        kind = keys[-1]
+        if kind == "summary":
+            kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
+        yield Text(path, kind, data)
+
+
+@cache
+def phrases(language: str) -> dict[str, Any]:
+    """The phrase lists of a language, compiled; a space matches any white space."""
+    with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
+        raw: dict[str, Any] = yaml.safe_load(handle)
+    compiled: dict[str, Any] = dict(raw)
+    for name in (
+        "promise",
+        "blame",
+        "emotion",
+        "filler",
+        "question",
+        "support_case",
+        "placeholder",
+        "vague_owners",
+    ):
+        compiled[name] = [
+            re.compile(pattern.replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE)
+            for pattern in raw.get(name, [])
+        ]
+    compiled["capitals"] = {word.upper() for word in raw.get("capitals", [])}
+    compiled["stopwords"] = {word.lower() for word in raw.get("stopwords", [])}
+    return compiled
+
+
+@cache
+def rule_scopes() -> dict[str, set[str]]:
+    """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
+    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
+        rules = yaml.safe_load(handle)
+    return {rule["code"]: set(rule.get("not_in", [])) for rule in rules}
+
+
+def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
+    """Findings of the phrase rules in one piece of prose."""
+    lists = phrases(language)
+    scopes = rule_scopes()
+    found_codes = set()
+    for name in (
+        "placeholder",
+        "promise",
+        "blame",
+        "emotion",
+        "filler",
+        "question",
+        "support_case",
+    ):
+        code = "lint." + name.replace("_", "-")
+        if text.kind in scopes.get(code, set()):
+            continue
+        taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
+        for pattern in lists[name]:
+            for found in pattern.finditer(text.value):
+                if any(found.start() < end and start < found.end() for start, end in taken):
+                    continue
+                taken.append(found.span())
+                found_codes.add(code)
+                match = " ".join(found.group(0).split())
+                before = text.value[: found.start()].lower().count(found.group(0).lower())
+                yield Finding(code, text.path, _short(match), found.group(0), before)
+    if "lint.emotion" not in found_codes and text.kind not in scopes.get("lint.emotion", set()):
+        shout = _shouting(text.value, lists["capitals"])
+        if shout:
+            yield Finding("lint.emotion", text.path, shout, shout)
+
+
+def _shouting(value: str, allowed: set[str]) -> str:
+    """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+."""
+    for run in _CAPITALS.finditer(value):
+        words = [w for w in run.group(0).split() if w not in allowed]
+        if any(len(w) >= 5 for w in words) or sum(len(w) >= 4 for w in words) >= 2:
+            return run.group(0)
+    return ""
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _action_lists(problem: dict[str, Any], base: Path_) -> Iterator[tuple[Path_, list[Any]]]:
+    for key in _ACTION_LISTS[:3]:
+        if key in problem:
+            yield (*base, key), problem[key]
+    if "prevention" in problem:
+        yield (*base, "prevention", "measures"), problem["prevention"]["measures"]
+
+
+def action_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """Actions reported as done must be done, and dated on or before the plan."""
+    for p, problem in enumerate(data["problems"]):
+        for base, actions in _action_lists(problem, ("problems", p)):
+            for a, action in enumerate(actions):
+                if action["status"] == "planned":
+                    yield Finding("lint.action-status", (*base, a, "status"), "planned")
+                if action["date"] > data["date"]:
+                    yield Finding("lint.action-date", (*base, a, "date"), action["date"])
+
+
+def traceability_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """Each root cause is answered; every id cited exists; every evidence item is cited."""
+    known_evidence = {item["id"] for item in data.get("evidence", [])}
+    cited: set[str] = set()
+    for p, problem in enumerate(data["problems"]):
+        causes = {cause["id"]: c for c, cause in enumerate(problem["root_causes"])}
+        answers = {
+            "4d": [("corrective_actions", "corrective action (D3)")],
+            "8d": [
+                ("implementation", "implementation action (D6)"),
+                ("measures", "prevention measure (D7)"),
+            ],
+        }[data["structure"]]
+        lists = dict(_action_lists(problem, ("problems", p)))
+        for key, section in answers:
+            path = next(path for path in lists if path[-1] == key)
+            addressed: set[str] = set()
+            for a, action in enumerate(lists[path]):
+                for i, ref in enumerate(action["addresses"]):
+                    addressed.add(ref)
+                    if ref not in causes:
+                        yield Finding("lint.unknown-reference", (*path, a, "addresses", i), ref)
+            for cause_id, c in causes.items():
+                if cause_id not in addressed:
+                    yield Finding(
+                        "lint.unaddressed-cause",
+                        ("problems", p, "root_causes", c),
+                        cause_id,
+                        fields={"section": section},
+                    )
+    for path, ids in _evidence_lists(data):
+        for i, ref in enumerate(ids):
+            cited.add(ref)
+            if ref not in known_evidence:
+                yield Finding("lint.unknown-reference", (*path, i), ref)
+    for text in texts({k: v for k, v in data.items() if k != "evidence"}):
+        for found in _EVIDENCE_ID.finditer(text.value):
+            cited.add(found.group(0))
+            if found.group(0) not in known_evidence:
+                yield Finding("lint.unknown-reference", text.path, found.group(0), found.group(0))
+    for e, item in enumerate(data.get("evidence", [])):
+        if item["id"] not in cited:
+            yield Finding("lint.orphan-evidence", ("evidence", e, "id"), item["id"])
+
+
+def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[str]]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "evidence" and path:
+                yield (*path, key), value
+            elif key != "evidence":
+                yield from _evidence_lists(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _evidence_lists(value, (*path, index))
+
+
+def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """A proof of effectiveness needs a figure or a piece of evidence."""
+    for p, problem in enumerate(data["problems"]):
+        if data["structure"] == "4d":
+            path: Path_ = ("problems", p, "effectiveness")
+            proof = problem["effectiveness"]
+        else:
+            path, proof = (
+                ("problems", p, "prevention", "effectiveness"),
+                problem["prevention"]["effectiveness"],
+            )
+        has_number = re.search(r"\d", proof["summary"]) is not None
+        if not (proof.get("metrics") or proof.get("evidence") or has_number):
+            yield Finding("lint.no-figures", path)
+
+
+def symptom_findings(data: dict[str, Any], stopwords: set[str]) -> Iterator[Finding]:
+    """A root cause whose words are nearly all in the problem description adds no analysis."""
+    for p, problem in enumerate(data["problems"]):
+        summary = _content_words(problem["problem"]["summary"], stopwords)
+        for c, cause in enumerate(problem["root_causes"]):
+            own = _content_words(cause["cause"], stopwords)
+            if len(own) >= 3 and len(own & summary) / len(own) >= 0.75:
+                yield Finding("lint.symptom", ("problems", p, "root_causes", c, "cause"))
+
+
+def _content_words(text: str, stopwords: set[str]) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in stopwords}
+
+
+def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    if data["structure"] == "4d" and data["notice"]["scope"] == "account":
+        yield Finding("lint.structure", ("structure",))
+
+
+def length_findings(data: dict[str, Any], total: int, section: int) -> Iterator[Finding]:
+    """Word budgets for the whole plan and for each D section of each problem."""
+    count = sum(words(text.value) for text in texts(data))
+    if count > total:
+        yield Finding(
+            "lint.length", ("problems",), f"the plan has {count} words, over the budget of {total}"
+        )
+    for p, problem in enumerate(data["problems"]):
+        for key, value in problem.items():
+            if key in ("id", "title"):
+                continue
+            section_words = sum(words(t.value) for t in texts(value, ("problems", p, key)))
+            if section_words > section:
+                yield Finding(
+                    "lint.length",
+                    ("problems", p, key),
+                    f"this section has {section_words} words, over {section}",
+                )
+
+
+def owner_findings(data: dict[str, Any], vague: list[re.Pattern[str]]) -> Iterator[Finding]:
+    for p, problem in enumerate(data["problems"]):
+        for base, actions in _action_lists(problem, ("problems", p)):
+            for a, action in enumerate(actions):
+                owner = action["owner"].strip()
+                if any(pattern.search(owner) for pattern in vague):
+                    yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
+
+
+def asin_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """Every ASIN of the notice is discussed in a problem; no other ASIN appears."""
+    notice = set(data["notice"].get("asins", []))
+    mentioned: set[str] = set()
+    for p, problem in enumerate(data["problems"]):
+        mentioned.update(problem["problem"].get("asins", []))
+        for text in texts(problem, ("problems", p)):
+            mentioned.update(_ASIN_LIKE.findall(text.value))
+    for i, asin in enumerate(data["notice"].get("asins", [])):
+        if asin not in mentioned:
+            yield Finding("lint.asin-missing", ("notice", "asins", i), asin)
+    for text in texts(data):
+        for found in _ASIN_LIKE.finditer(text.value):
+            if found.group(0) not in notice:
+                yield Finding("lint.asin-unknown", text.path, found.group(0), found.group(0))
+    for p, problem in enumerate(data["problems"]):
+        for i, asin in enumerate(problem["problem"].get("asins", [])):
+            if asin not in notice:
+                yield Finding("lint.asin-unknown", ("problems", p, "problem", "asins", i), asin)

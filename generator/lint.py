@@ -1,0 +1,195 @@
+"""The content lint: run the checks, grade each finding, and point at the words in the YAML.
+
+Severity comes from rules/rules.yaml, re-graded by the repository's actionplan.yaml and then by
+the case's own `lint.exceptions` (each with a reason, so a reviewer sees it in the diff).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from generator import checks
+from generator.diagnostics import Diagnostic, Severity, UserError, json_path
+from generator.loader import LoadedCase, load_case
+from generator.resources import RULES, SCHEMAS
+
+CONFIG_FILE = "actionplan.yaml"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: str
+    message: str
+    fix: str
+    why: str
+    bad: str
+    good: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """Every rule, by code, as documented in rules/rules.yaml."""
+    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
+        entries = yaml.safe_load(handle)
+    fields = Rule.__dataclass_fields__
+    return {e["code"]: Rule(**{k: v for k, v in e.items() if k in fields}) for e in entries}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Repository-wide lint settings, with the schema's defaults filled in."""
+
+    severity: dict[str, str]
+    max_words: dict[str, int]
+    max_section_words: int
+    max_chars: int
+
+
+def _config_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
+        (SCHEMAS / "config.schema.json").read_text(encoding="utf-8")
+    )
+    return schema
+
+
+def load_settings(folder: Path = Path()) -> Settings:
+    """Read actionplan.yaml in `folder` if it exists; the schema holds every default."""
+    schema = _config_schema()
+    props = schema["properties"]["lint"]["properties"]
+    raw: dict[str, Any] = {}
+    path = folder / CONFIG_FILE
+    if path.exists():
+        config = load_case(path)  # same loader: positions, duplicate keys, no tags
+        errors = sorted(Draft202012Validator(schema).iter_errors(config.data), key=str)
+        if errors:
+            diagnostics = []
+            for error in errors:
+                line, column = config.locate(tuple(error.absolute_path))
+                diagnostics.append(
+                    Diagnostic(
+                        str(path),
+                        line,
+                        column,
+                        Severity.ERROR,
+                        "config.schema",
+                        json_path(tuple(error.absolute_path)),
+                        error.message,
+                        "see schemas/config.schema.json for the settings",
+                    )
+                )
+            raise UserError(diagnostics)
+        raw = config.data.get("lint", {})
+    budgets = props["max_words"]["properties"]
+    return Settings(
+        severity=dict(raw.get("severity", {})),
+        max_words={k: raw.get("max_words", {}).get(k, v["default"]) for k, v in budgets.items()},
+        max_section_words=raw.get("max_section_words", props["max_section_words"]["default"]),
+        max_chars=raw.get("max_chars", props["max_chars"]["default"]),
+    )
+
+
+def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
+    """Every finding of every rule, before grading."""
+    language = data["language"]
+    lists = checks.phrases(language)
+    for text in checks.texts(data):
+        yield from checks.phrase_findings(text, language)
+    yield from checks.action_findings(data)
+    yield from checks.traceability_findings(data)
+    yield from checks.proof_findings(data)
+    yield from checks.symptom_findings(data, lists["stopwords"])
+    yield from checks.structure_findings(data)
+    total = data.get("lint", {}).get("max_words", settings.max_words[data["structure"]])
+    yield from checks.length_findings(data, total, settings.max_section_words)
+    yield from checks.owner_findings(data, lists["vague_owners"])
+    yield from checks.asin_findings(data)
+
+
+def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
+    """The graded findings of a valid case, as diagnostics sorted by position."""
+    catalogue = rules()
+    exceptions = case.data.get("lint", {}).get("exceptions", [])
+    out = set()
+    for finding in find(case.data, settings):
+        rule = catalogue[finding.code]
+        severity = settings.severity.get(rule.code, rule.severity)
+        where = json_path(finding.path)
+        for exception in exceptions:
+            if exception["rule"] == rule.code and where.startswith(exception.get("path", "$")):
+                severity = exception.get("severity", "off")
+        if severity == "off":
+            continue
+        line, column = _position(case, finding)
+        message = rule.message.format(match=finding.match, **finding.fields)
+        out.add(
+            Diagnostic(
+                case.file, line, column, Severity(severity), rule.code, where, message, rule.fix
+            )
+        )
+    return sorted(out)
+
+
+def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
+    """The words themselves where they can be found in the source, else the value's start."""
+    if finding.needle:
+        start, end = case.span(finding.path)
+        pattern = r"\s+".join(re.escape(part) for part in finding.needle.split())
+        matches = re.compile(pattern, re.IGNORECASE).finditer(
+            case.source, start, max(end, start + 1)
+        )
+        for index, found in enumerate(matches):
+            if index == finding.occurrence:
+                return case.position(found.start())
+    return case.locate(finding.path)
+
+
+def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """--strict: every warning becomes an error."""
+    return [
+        Diagnostic(d.file, d.line, d.column, Severity.ERROR, d.code, d.path, d.message, d.hint)
+        for d in diagnostics
+    ]
+
+
+def rules_markdown() -> str:
+    """The rule reference (docs/rules.md), generated from rules/rules.yaml."""
+    lines = [
+        "# Content rules",
+        "",
+        "Generated by `actionplan rules --markdown` from `rules/rules.yaml`; edit that file, not this",
+        "one. Phrase lists per language live in `rules/<language>.yaml`.",
+        "",
+        "A rule can be re-graded for a whole repository in `actionplan.yaml`",
+        "(`lint: {severity: {lint.filler: error}}`) and for one case in its `lint.exceptions`, each",
+        "with a `reason` that reviewers see in the diff. `--strict` turns warnings into errors.",
+        "",
+        "| code | severity | rule |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{r.code}` | {r.severity} | {r.title} |" for r in rules().values()]
+    for rule in rules().values():
+        lines += [
+            "",
+            f"## `{rule.code}`: {rule.title}",
+            "",
+            f"Default severity: **{rule.severity}**.",
+            "",
+            f"Why Amazon cares: {rule.why}",
+            "",
+            f"Fix: {rule.fix}.",
+            "",
+            f"- Bad: {rule.bad}",
+            f"- Good: {rule.good}",
+        ]
+    return "\n".join(lines) + "\n"

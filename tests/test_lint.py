@@ -1,0 +1,140 @@
+"""The content lint: findings at the right place, grading by config and exceptions, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator import lint, pipeline
+from generator.cli import main
+from generator.diagnostics import Severity, UserError
+from generator.loader import parse_case
+
+LINT = Path("tests/lint")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("name", ["bad-plan", "bad-8d"])
+def test_bad_plans_give_exact_findings(name: str, golden) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("lint", str(LINT / f"{name}.yaml"))
+    assert code == 1
+    golden(LINT / f"{name}.expected", err)
+
+
+def test_every_rule_is_exercised_by_the_bad_plans() -> None:
+    expected = "".join((LINT / f"{n}.expected").read_text() for n in ("bad-plan", "bad-8d"))
+    for code in lint.rules():
+        assert f"[{code}]" in expected, f"no test case produces {code}"
+
+
+def test_findings_point_at_the_words() -> None:
+    findings = (LINT / "bad-plan.expected").read_text().splitlines()
+    source = (LINT / "bad-plan.yaml").read_text().splitlines()
+    for line in findings[:-1]:  # the last line is the summary
+        _, row, column, rest = line.split(":", 3)
+        if "[lint.promise]" in rest or "[lint.blame]" in rest or "[lint.emotion]" in rest:
+            quoted = rest.split("'")[1]
+            text = source[int(row) - 1][int(column) - 1 :]
+            assert text.lower().startswith(quoted.lower()), (line, text)
+
+
+def _case(text: str):  # type: ignore[no-untyped-def]
+    return parse_case("x.yaml", text)
+
+
+def _minimal() -> str:
+    return Path("tests/minimal-4d.yaml").read_text()
+
+
+def test_minimal_cases_lint_clean() -> None:
+    for name in ("tests/minimal-4d.yaml", "tests/minimal-8d.yaml"):
+        assert run("lint", name) == (0, "", "")
+
+
+def test_case_exception_turns_a_rule_off_with_a_reason() -> None:
+    text = _minimal().replace("Closed the listing.", "We will close the listing.")
+    settings = lint.load_settings(Path("/nonexistent"))
+    codes = [d.code for d in lint.lint_case(_case(text), settings)]
+    assert codes == ["lint.promise"]
+    excepted = text + (
+        "lint:\n  exceptions:\n    - rule: lint.promise\n"
+        "      path: $.problems[0].immediate_actions\n      reason: quoted from the notice\n"
+    )
+    assert lint.lint_case(_case(excepted), settings) == []
+    elsewhere = excepted.replace(
+        "immediate_actions\n      reason", "corrective_actions\n      reason"
+    )
+    assert [d.code for d in lint.lint_case(_case(elsewhere), settings)] == ["lint.promise"]
+
+
+def test_repository_config_regrades_and_sets_budgets(tmp_path: Path) -> None:
+    (tmp_path / "actionplan.yaml").write_text(
+        "lint:\n  severity:\n    lint.promise: warning\n  max_words: {4d: 50}\n"
+    )
+    settings = lint.load_settings(tmp_path)
+    assert settings.max_words == {"4d": 50, "8d": 1500}
+    text = _minimal().replace("Closed the listing.", "We will close the listing.")
+    found = {d.code: d.severity for d in lint.lint_case(_case(text), settings)}
+    assert found == {"lint.promise": Severity.WARNING, "lint.length": Severity.WARNING}
+
+
+def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "actionplan.yaml").write_text("lint:\n  severity:\n    lint.promise: loud\n")
+    with pytest.raises(UserError) as caught:
+        lint.load_settings(tmp_path)
+    assert caught.value.diagnostics[0].format() == (
+        f"{tmp_path / 'actionplan.yaml'}:3:19: error [config.schema] $.lint.severity.lint.promise: "
+        "'loud' is not one of ['error', 'warning', 'off']: see schemas/config.schema.json for the "
+        "settings"
+    )
+
+
+def test_strict_turns_warnings_into_errors() -> None:
+    text = _minimal().replace("owner: Jana Weber, Compliance", "owner: the team")
+    Path("tests/.tmp").mkdir(exist_ok=True)
+    path = Path("tests/.tmp/vague-owner.yaml")
+    path.write_text(text)
+    code, _, err = run("lint", str(path))
+    assert code == 0 and "warning [lint.vague-owner]" in err
+    code, _, err = run("lint", "--strict", str(path))
+    assert code == 1 and "error [lint.vague-owner]" in err
+
+
+def test_build_stops_on_lint_errors_unless_allowed(tmp_path: Path) -> None:
+    code, out, err = run("build", "--out", str(tmp_path), str(LINT / "bad-8d.yaml"))
+    assert code == 1 and out == "" and err.endswith("bad-8d.yaml: not built\n")
+    code, out, err = run(
+        "build", "--allow-lint-errors", "--out", str(tmp_path), str(LINT / "bad-8d.yaml")
+    )
+    assert code == 0 and "error [lint.no-figures]" in err
+    assert (tmp_path / "bad-8d" / "bad-8d.pdf").exists()
+
+
+def test_examples_lint_clean_with_strict() -> None:
+    assert run("lint", "--strict") == (0, "", "")
+
+
+def test_rules_reference_is_generated_from_the_rules_file() -> None:
+    assert Path("docs/rules.md").read_text() == lint.rules_markdown(), (
+        "regenerate: actionplan rules --markdown > docs/rules.md"
+    )
+
+
+def test_every_rule_is_documented_fully() -> None:
+    raw = yaml.safe_load(Path("rules/rules.yaml").read_text())
+    for entry in raw:
+        for key in ("code", "severity", "title", "message", "fix", "why", "bad", "good"):
+            assert entry.get(key), f"{entry.get('code')}: {key} is missing"
+        assert entry["severity"] in ("error", "warning")
+
+
+def test_lint_runs_only_on_valid_cases() -> None:
+    checked = pipeline.check_case("tests/invalid/wrong-type.yaml", lint.load_settings())
+    assert {d.code for d in checked.diagnostics} == {"schema.type"}
