@@ -41,7 +41,7 @@ _NOT_PROSE = {
 }
 _EVIDENCE_ID = re.compile(r"\bE[0-9]{1,3}\b")
 _ASIN_LIKE = re.compile(r"\bB0[0-9A-Z]{8}\b")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
 _ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
