@@ -84,7 +84,7 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
 
 @cache
 def phrases(language: str) -> dict[str, Any]:
-    """The phrase lists of a language, compiled; a space matches any white space."""
+    """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.safe_load(handle)
     compiled: dict[str, Any] = dict(raw)
@@ -99,7 +99,9 @@ def phrases(language: str) -> dict[str, Any]:
         "vague_owners",
     ):
         compiled[name] = [
-            re.compile(pattern.replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE)
+            re.compile(
+                pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE
+            )
             for pattern in raw.get(name, [])
         ]
     compiled["capitals"] = {word.upper() for word in raw.get("capitals", [])}
@@ -188,6 +190,8 @@ def traceability_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """Each root cause is answered; every id cited exists; every evidence item is cited."""
     known_evidence = {item["id"] for item in data.get("evidence", [])}
     cited: set[str] = set()
+    yield from _duplicates(data["problems"], ("problems",))
+    yield from _duplicates(data.get("evidence", []), ("evidence",))
     for p, problem in enumerate(data["problems"]):
         causes = {cause["id"]: c for c, cause in enumerate(problem["root_causes"])}
         answers = {
@@ -227,6 +231,16 @@ def traceability_findings(data: dict[str, Any]) -> Iterator[Finding]:
     for e, item in enumerate(data.get("evidence", [])):
         if item["id"] not in cited:
             yield Finding("lint.orphan-evidence", ("evidence", e, "id"), item["id"])
+
+
+def _duplicates(items: list[dict[str, Any]], path: Path_) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item["id"] in seen:
+            yield Finding("lint.duplicate-id", (*path, index, "id"), item["id"])
+        seen.add(item["id"])
+        if "root_causes" in item:
+            yield from _duplicates(item["root_causes"], (*path, index, "root_causes"))
 
 
 def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[str]]]:

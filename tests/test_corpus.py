@@ -1,0 +1,33 @@
+"""The phrase rules reach 0.9 precision and recall on the labelled corpus, per rule and language."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from generator.resources import RULES
+from tests.corpus import CORPUS, evaluate, report
+from tests.corpus import RULES as PHRASE_RULES
+
+LANGUAGES = sorted(p.stem for p in CORPUS.glob("*.yaml") if (RULES / p.name).exists())
+BAR = 0.9
+
+
+def test_corpus_is_large_and_labelled_with_known_rules() -> None:
+    english = yaml.safe_load((CORPUS / "en.yaml").read_text(encoding="utf-8"))
+    assert len(english) >= 40
+    for language in LANGUAGES:
+        passages = yaml.safe_load((CORPUS / f"{language}.yaml").read_text(encoding="utf-8"))
+        assert len(passages) >= 15, language
+        for passage in passages:
+            assert set(passage) == {"text", "field", "expect"}
+            assert set(passage["expect"]) <= set(PHRASE_RULES), passage
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_precision_and_recall_per_rule(language: str) -> None:
+    table = evaluate(language)
+    weak = {
+        rule: row for rule, row in table.items() if row["precision"] < BAR or row["recall"] < BAR
+    }
+    assert not weak, "\n" + report([language])
