@@ -90,7 +90,7 @@ def validate(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @strict_option
 def lint_command(files: tuple[str, ...], strict: bool) -> None:
-    """Check what a plan says: promises, blame, emotion, missing answers.
+    """Check what a plan says against the content rules.
 
     Validates each case, then applies the content rules (`actionplan rules`
     lists them). Exits 1 if there is an error, or any finding with --strict.
