@@ -338,3 +338,19 @@ def asin_findings(data: dict[str, Any]) -> Iterator[Finding]:
         for i, asin in enumerate(problem["problem"].get("asins", [])):
             if asin not in notice:
                 yield Finding("lint.asin-unknown", ("problems", p, "problem", "asins", i), asin)
+
+
+def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """Every ASIN of the notice has evidence; invoices are recent (365 days before the plan)."""
+    import datetime
+
+    items = data.get("evidence", [])
+    covered = {asin for item in items for asin in item.get("asins", [])}
+    for i, asin in enumerate(data["notice"].get("asins", [])):
+        if asin not in covered:
+            yield Finding("lint.asin-evidence", ("notice", "asins", i), asin)
+    plan = datetime.date.fromisoformat(data["date"])
+    for e, item in enumerate(items):
+        age = plan - datetime.date.fromisoformat(item["date"])
+        if item["kind"] == "invoice" and age.days > 365:
+            yield Finding("lint.old-invoice", ("evidence", e, "date"), item["id"])

@@ -111,46 +111,13 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
     sys.exit(1 if any(d.severity is Severity.ERROR for d in found) else 0)
 
 
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the outputs.",
-)
-@click.option(
-    "--format",
-    "formats",
-    default=",".join(pipeline.FORMATS),
-    show_default=True,
-    help="Comma-separated output formats.",
-)
-@strict_option
-@click.option(
-    "--allow-lint-errors",
-    is_flag=True,
-    help="Build even if the content lint finds errors (they are still printed).",
-)
-def build(
-    files: tuple[str, ...], out_dir: str, formats: str, strict: bool, allow_lint_errors: bool
+def _build(
+    files: tuple[str, ...],
+    out_dir: str,
+    formats: tuple[str, ...],
+    strict: bool,
+    allow_lint_errors: bool,
 ) -> None:
-    """Render cases to Markdown, HTML and PDF.
-
-    Validates and lints each case, then writes build/<case>/<case>.md, .html
-    and .pdf. Outputs are written only when the whole case built; a failed
-    build keeps the previous ones.
-
-    \b
-    Example:
-      actionplan build cases/asin-recall.yaml
-    """
-    chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
-    if not chosen or set(chosen) - set(pipeline.FORMATS):
-        choices = ", ".join(pipeline.FORMATS)
-        raise click.BadParameter(f"choose from {choices}", param_hint="--format")
     settings = _settings()
     failed = False
     for file in _case_files(files):
@@ -168,15 +135,88 @@ def build(
             failed = True
             continue
         try:
-            outputs = pipeline.render_outputs(checked.case, chosen)
+            outputs = pipeline.render_outputs(checked.case, checked.evidence, formats)
         except convert.ConversionError as exc:
             _report([pipeline.conversion_diagnostic(checked.case, exc)])
             failed = True
             continue
-        paths = pipeline.output_paths(checked.case, Path(out_dir), chosen)
+        if "txt" in outputs:
+            length = pipeline.text_length(checked.case, outputs["txt"], settings)
+            _report(lint.strict(length) if strict else length)
+            failed = failed or (strict and bool(length))
+        paths = pipeline.output_paths(checked.case, Path(out_dir), outputs)
         for path in pipeline.write_outputs(outputs, paths):
             click.echo(f"wrote {path}")
     sys.exit(1 if failed else 0)
+
+
+out_option = click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs.",
+)
+allow_option = click.option(
+    "--allow-lint-errors",
+    is_flag=True,
+    help="Build even if the content lint finds errors (they are still printed).",
+)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@out_option
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(pipeline.FORMATS),
+    show_default=True,
+    help="Comma-separated output formats.",
+)
+@strict_option
+@allow_option
+def build(
+    files: tuple[str, ...], out_dir: str, formats: str, strict: bool, allow_lint_errors: bool
+) -> None:
+    """Render cases to Markdown, HTML, PDF, plain text and Word.
+
+    Validates and lints each case and checks its evidence files, then writes
+    build/<case>/<case>.md, .html, .pdf, .txt (paste-ready, with -counts.txt)
+    and .docx. Outputs are written only when the whole case built; a failed
+    build keeps the previous ones.
+
+    \b
+    Example:
+      actionplan build cases/asin-recall.yaml
+      actionplan build --format pdf cases/asin-recall.yaml
+    """
+    chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
+    if not chosen or set(chosen) - set(pipeline.FORMATS):
+        choices = ", ".join(pipeline.FORMATS)
+        raise click.BadParameter(f"choose from {choices}", param_hint="--format")
+    _build(files, out_dir, chosen, strict, allow_lint_errors)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@out_option
+@strict_option
+@allow_option
+def bundle(files: tuple[str, ...], out_dir: str, strict: bool, allow_lint_errors: bool) -> None:
+    """Build everything to send to Amazon, evidence included.
+
+    Writes every format of `build`, plus build/<case>/<case>-submission.pdf
+    (the plan, then each evidence file behind a header, with bookmarks and the
+    originals attached) and <case>-evidence.zip (the files under stable names
+    with manifest.json and their SHA-256).
+
+    \b
+    Example:
+      actionplan bundle cases/asin-recall.yaml
+    """
+    _build(files, out_dir, pipeline.FORMATS + pipeline.BUNDLE, strict, allow_lint_errors)
 
 
 @main.command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -45,7 +46,13 @@ def pandoc_path() -> str:
         ) from None
 
 
-def pandoc(markdown: str, to: str, asins: list[str], extra: tuple[str, ...] = ()) -> bytes:
+def pandoc(
+    markdown: str,
+    to: str,
+    asins: list[str],
+    extra: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> bytes:
     """Run pandoc on the plan's Markdown and return its output."""
     command = [
         pandoc_path(),
@@ -90,6 +97,17 @@ def markdown_to_typst(markdown: str, asins: list[str]) -> str:
     return pandoc(markdown, "typst", asins, ("--columns=72",)).decode("utf-8")
 
 
+def markdown_to_plain(markdown: str) -> str:
+    return pandoc(markdown, "plain", []).decode("utf-8")
+
+
+def markdown_to_docx(markdown: str, asins: list[str], date: str) -> bytes:
+    """Word document; its internal dates come from the plan's date, so the bytes repeat."""
+    epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    return pandoc(markdown, "docx", asins, ("--output", "-"), env=env)
+
+
 @cache
 def _compiler() -> Any:
     import typst
@@ -98,11 +116,20 @@ def _compiler() -> Any:
     return typst.Compiler(ignore_system_fonts=True)
 
 
-def typst_to_pdf(body: str, meta: dict[str, Any], date: str, root: Path) -> bytes:
-    """Compile the Typst body with the page template into PDF bytes, reproducibly."""
+def typst_to_pdf(
+    body: str, meta: dict[str, Any], date: str, folder: Path, appendix: bool = False
+) -> bytes:
+    """Compile the Typst body with the page template into PDF bytes, reproducibly.
+
+    `folder` is the case's own folder: the only files Typst may read (evidence, for the
+    appendix). With `appendix`, templates/evidence.typ adds every evidence file after the plan.
+    """
     import typst
 
     source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n" + body
+    if appendix:
+        source += "\n" + (TEMPLATES / "evidence.typ").read_text(encoding="utf-8")
+    root = folder if folder.is_dir() else TEMPLATES / "filters"  # nothing there to read
     stamp = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
     try:
         pdf = _compiler().compile(

@@ -176,3 +176,43 @@ def _pages(content: bytes, mime: str) -> int:
         return len(PdfReader(io.BytesIO(content)).pages)
     except (PdfReadError, ValueError, KeyError, OSError):
         return 0  # unreadable: the bundle lists it and attaches it, but shows no pages
+
+
+def manifest(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
+    """The evidence list with each file's name in the zip, size and SHA-256."""
+    checked = {f.id: f for f in files}
+    out = []
+    for item in data.get("evidence", []):
+        found = checked.get(item["id"])
+        if found is None:
+            continue
+        out.append(
+            {**item, "zip_name": zip_name(found), "size": found.size, "sha256": found.sha256}
+        )
+    return out
+
+
+def zip_name(item: EvidenceFile) -> str:
+    """A stable name in the zip: the id first, so files sort as the plan cites them."""
+    return f"{item.id}-{PurePosixPath(item.relative).name}"
+
+
+def evidence_zip(data: dict[str, Any], files: list[EvidenceFile]) -> bytes:
+    """The evidence files and manifest.json in a zip whose bytes depend only on the inputs."""
+    import io
+    import json
+    import zipfile
+
+    year, month, day = (int(part) for part in data["date"].split("-"))
+    stamp = (year, month, day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries = [(zip_name(f), f.path.read_bytes()) for f in files]
+        listing = json.dumps(manifest(data, files), indent=2, ensure_ascii=False) + "\n"
+        entries.append(("manifest.json", listing.encode("utf-8")))
+        for name, content in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()

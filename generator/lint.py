@@ -114,30 +114,30 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.length_findings(data, total, settings.max_section_words)
     yield from checks.owner_findings(data, lists["vague_owners"])
     yield from checks.asin_findings(data)
+    yield from checks.evidence_findings(data)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
     """The graded findings of a valid case, as diagnostics sorted by position."""
-    catalogue = rules()
-    exceptions = case.data.get("lint", {}).get("exceptions", [])
-    out = set()
-    for finding in find(case.data, settings):
-        rule = catalogue[finding.code]
-        severity = settings.severity.get(rule.code, rule.severity)
-        where = json_path(finding.path)
-        for exception in exceptions:
-            if exception["rule"] == rule.code and where.startswith(exception.get("path", "$")):
-                severity = exception.get("severity", "off")
-        if severity == "off":
-            continue
-        line, column = _position(case, finding)
-        message = rule.message.format(match=finding.match, **finding.fields)
-        out.add(
-            Diagnostic(
-                case.file, line, column, Severity(severity), rule.code, where, message, rule.fix
-            )
-        )
-    return sorted(out)
+    graded = (grade(case, finding, settings) for finding in find(case.data, settings))
+    return sorted({d for d in graded if d is not None})
+
+
+def grade(case: LoadedCase, finding: checks.Finding, settings: Settings) -> Diagnostic | None:
+    """A finding as a diagnostic at its severity after config and case exceptions, or None."""
+    rule = rules()[finding.code]
+    severity = settings.severity.get(rule.code, rule.severity)
+    where = json_path(finding.path)
+    for exception in case.data.get("lint", {}).get("exceptions", []):
+        if exception["rule"] == rule.code and where.startswith(exception.get("path", "$")):
+            severity = exception.get("severity", "off")
+    if severity == "off":
+        return None
+    line, column = _position(case, finding)
+    message = rule.message.format(match=finding.match, **finding.fields)
+    return Diagnostic(
+        case.file, line, column, Severity(severity), rule.code, where, message, rule.fix
+    )
 
 
 def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:

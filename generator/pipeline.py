@@ -1,4 +1,4 @@
-"""The build, top to bottom: load → validate → render → convert → write."""
+"""The build, top to bottom: load → validate → lint → check evidence → render → convert → write."""
 
 from __future__ import annotations
 
@@ -6,21 +6,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import convert, lint, render
+from generator import checks, convert, evidence, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
 from generator.write import write_atomic
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "txt", "docx")
+BUNDLE = ("submission", "zip")
+# The file name of each output in build/<case>/, after the case's name.
+SUFFIXES = {
+    "md": ".md",
+    "html": ".html",
+    "pdf": ".pdf",
+    "txt": ".txt",
+    "counts": "-counts.txt",
+    "docx": ".docx",
+    "submission": "-submission.pdf",
+    "zip": "-evidence.zip",
+}
 
 
 @dataclass
 class Checked:
-    """A case after load and validation, with everything found on the way."""
+    """A case after load, validation, lint and the evidence check, with all that was found."""
 
     case: LoadedCase | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    evidence: list[evidence.EvidenceFile] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -28,15 +41,19 @@ class Checked:
 
 
 def check_case(file: str | Path, settings: lint.Settings | None = None) -> Checked:
-    """Load, validate and (given settings) lint one case; never raises for a user's mistake."""
+    """Load and validate one case, and with settings lint it and check its evidence files.
+
+    Never raises for a user's mistake: every problem is a diagnostic.
+    """
     try:
         case = load_case(file)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
     diagnostics = validate_case(case)
-    if settings is not None and not diagnostics:
-        diagnostics = lint.lint_case(case, settings)
-    return Checked(case, diagnostics)
+    if settings is None or diagnostics:
+        return Checked(case, diagnostics)
+    files, problems = evidence.check_evidence(case)
+    return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 
 
 def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
@@ -55,28 +72,61 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_outputs(case: LoadedCase, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+def render_outputs(
+    case: LoadedCase, files: list[evidence.EvidenceFile], formats: tuple[str, ...] = FORMATS
+) -> dict[str, bytes]:
     """Every requested output of a valid case, in memory: nothing is written yet."""
     data = case.data
     asins = list(data["notice"].get("asins", []))
-    markdown = render.render_markdown(data)
+    markdown = render.render_markdown(data, {f.id: f for f in files})
     outputs: dict[str, bytes] = {}
     if "md" in formats:
         outputs["md"] = markdown.encode("utf-8")
     if "html" in formats:
         body = convert.markdown_to_html(markdown, asins)
         outputs["html"] = render.render_html_page(data, body).encode("utf-8")
-    if "pdf" in formats:
+    if "txt" in formats:
+        text = convert.markdown_to_plain(markdown)
+        outputs["txt"] = text.encode("utf-8")
+        outputs["counts"] = render.render_counts(data, markdown, text).encode("utf-8")
+    if "docx" in formats:
+        outputs["docx"] = convert.markdown_to_docx(markdown, asins, data["date"])
+    if {"pdf", "submission"} & set(formats):
         typst_body = convert.markdown_to_typst(markdown, asins)
-        outputs["pdf"] = convert.typst_to_pdf(
-            typst_body, pdf_meta(data), data["date"], root=case.folder.parent
-        )
+        meta = pdf_meta(data)
+        if "pdf" in formats:
+            outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)
+        if "submission" in formats:
+            words = render.locale(data["language"])
+            labels = {**words["table"], **words["labels"]}
+            appendix = {
+                "evidence": render.evidence_appendix(data, files),
+                "evidence-labels": labels,
+            }
+            outputs["submission"] = convert.typst_to_pdf(
+                typst_body, {**meta, **appendix}, data["date"], case.folder, appendix=True
+            )
+    if "zip" in formats:
+        outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
 
 
-def output_paths(case: LoadedCase, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+def text_length(case: LoadedCase, text: bytes, settings: lint.Settings) -> list[Diagnostic]:
+    """The paste-ready text against the character limit (lint.length)."""
+    count = len(text.decode("utf-8"))
+    limit = case.data.get("lint", {}).get("max_chars", settings.max_chars)
+    if count <= limit:
+        return []
+    finding = checks.Finding(
+        "lint.length", ("problems",), f"the paste-ready text has {count} characters, over {limit}"
+    )
+    graded = lint.grade(case, finding, settings)
+    return [graded] if graded else []
+
+
+def output_paths(case: LoadedCase, out_dir: Path, outputs: dict[str, bytes]) -> dict[str, Path]:
     folder = out_dir / case.name
-    return {fmt: folder / f"{case.name}.{fmt}" for fmt in formats}
+    return {fmt: folder / f"{case.name}{SUFFIXES[fmt]}" for fmt in outputs}
 
 
 def write_outputs(outputs: dict[str, bytes], paths: dict[str, Path]) -> list[Path]:

@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from generator.evidence import EvidenceFile
 from generator.resources import TEMPLATES
 
 # Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
@@ -66,15 +67,26 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter)
+    env.filters.update(
+        md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=file_size
+    )
     return env
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    """The plan as Markdown, in the case's language."""
+def file_size(size: int) -> str:
+    """A byte count for people: 812 B, 19.2 KB, 3.4 MB."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def render_markdown(data: dict[str, Any], files: dict[str, EvidenceFile] | None = None) -> str:
+    """The plan as Markdown, in the case's language; `files` adds size and checksum to the index."""
     words = locale(data["language"])
     template = environment().get_template("plan.md.j2")
-    text = template.render(case=data, t=words)
+    text = template.render(case=data, t=words, files=files or {})
     return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
 
@@ -83,3 +95,70 @@ def render_html_page(data: dict[str, Any], body: str) -> str:
     words = locale(data["language"])
     template = environment().get_template("plan.html.j2")
     return template.render(case=data, t=words, body=body)
+
+
+_HEADING = re.compile(r"^#{1,6} (.*)$", re.MULTILINE)
+_UNESCAPE = re.compile(r"\\(.)")
+PREVIEW_LINES = 150
+
+
+def render_counts(data: dict[str, Any], markdown: str, text: str) -> str:
+    """Characters and words of each section of the paste-ready text, and of the whole."""
+    headings = {_UNESCAPE.sub(r"\1", h).strip() for h in _HEADING.findall(markdown)}
+    sections: list[dict[str, Any]] = []
+    current: dict[str, Any] = {"title": "", "lines": []}
+    for line in text.splitlines():
+        if line.strip() in headings:
+            sections.append(current)
+            current = {"title": line.strip(), "lines": []}
+        current["lines"].append(line)
+    sections.append(current)
+    rows = []
+    for section in sections:
+        body = "\n".join(section["lines"]).strip()
+        if section["title"] or body:
+            rows.append(
+                {
+                    "title": section["title"] or "-",
+                    "characters": len(body),
+                    "words": len(body.split()),
+                }
+            )
+    template = environment().get_template("counts.txt.j2")
+    return template.render(
+        t=locale(data["language"]),
+        rows=rows,
+        total={"characters": len(text), "words": len(text.split())},
+    )
+
+
+def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
+    """What the submission PDF shows of each evidence file, as data for its Typst template."""
+    words = locale(data["language"])
+    items = {item["id"]: item for item in data.get("evidence", [])}
+    out = []
+    for found in files:
+        item = items[found.id]
+        entry = {
+            "id": found.id,
+            "description": item["description"],
+            "kind": words["kind"][item["kind"]],
+            "date": format_date(item["date"], words["date"]),
+            "file": found.relative,
+            "path": "/" + found.relative,
+            "mime": found.mime,
+            "size": file_size(found.size),
+            "sha256": found.sha256,
+            "pages": found.pages,
+            "preview": "",
+            "note": "",
+        }
+        if found.mime.startswith("text/"):
+            lines = found.path.read_text(encoding="utf-8").splitlines()
+            entry["preview"] = "\n".join(lines[:PREVIEW_LINES])
+            if len(lines) > PREVIEW_LINES:
+                entry["note"] = words["labels"]["preview"].format(
+                    shown=PREVIEW_LINES, total=len(lines)
+                )
+        out.append(entry)
+    return out

@@ -64,9 +64,15 @@ def test_build_writes_every_format(tmp_path: Path) -> None:
     code, out, err = run("build", "--out", str(tmp_path), MINIMAL)
     assert code == 0, err
     folder = tmp_path / "minimal-4d"
-    assert out.splitlines() == [
-        f"wrote {folder / name}" for name in ("minimal-4d.md", "minimal-4d.html", "minimal-4d.pdf")
-    ]
+    names = (
+        "minimal-4d.md",
+        "minimal-4d.html",
+        "minimal-4d.txt",
+        "minimal-4d-counts.txt",
+        "minimal-4d.docx",
+        "minimal-4d.pdf",
+    )
+    assert out.splitlines() == [f"wrote {folder / name}" for name in names]
     assert (folder / "minimal-4d.pdf").read_bytes().startswith(b"%PDF-")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render
+from generator import lint, pipeline, render
 from tests.conftest import CASES, TESTS
 from tests.helpers import pdf_pages, pdf_text
 
@@ -17,9 +17,9 @@ GOLDEN = TESTS / "golden"
 def built() -> dict[str, tuple[pipeline.Checked, dict[str, bytes]]]:
     out = {}
     for file in CASES:
-        checked = pipeline.check_case(file.relative_to(file.parent.parent))
+        checked = pipeline.check_case(file.relative_to(file.parent.parent), lint.load_settings())
         assert checked.case is not None, checked.diagnostics
-        out[file.stem] = (checked, pipeline.render_outputs(checked.case))
+        out[file.stem] = (checked, pipeline.render_outputs(checked.case, checked.evidence))
     return out
 
 
@@ -30,13 +30,13 @@ def test_there_are_example_cases_of_both_structures() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_example_validates_without_findings(case: Path, built) -> None:  # type: ignore[no-untyped-def]
+def test_example_validates_and_lints_without_findings(case: Path, built) -> None:  # type: ignore[no-untyped-def]
     checked, _ = built[case.stem]
     assert [d.format() for d in checked.diagnostics] == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", ["md", "html", "txt"])
 def test_example_matches_golden(case: Path, fmt: str, built, golden) -> None:  # type: ignore[no-untyped-def]
     _, outputs = built[case.stem]
     golden(GOLDEN / f"{case.stem}.{fmt}", outputs[fmt].decode("utf-8"))

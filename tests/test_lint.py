@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,11 +97,16 @@ def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
     )
 
 
-def test_strict_turns_warnings_into_errors() -> None:
-    text = _minimal().replace("owner: Jana Weber, Compliance", "owner: the team")
-    Path("tests/.tmp").mkdir(exist_ok=True)
-    path = Path("tests/.tmp/vague-owner.yaml")
-    path.write_text(text)
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    """The minimal 4D case with one change, beside a copy of its evidence folder."""
+    shutil.copytree("tests/minimal-4d", tmp_path / "variant")
+    path = tmp_path / "variant.yaml"
+    path.write_text(_minimal().replace(old, new))
+    return path
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "owner: Jana Weber, Compliance", "owner: the team")
     code, _, err = run("lint", str(path))
     assert code == 0 and "warning [lint.vague-owner]" in err
     code, _, err = run("lint", "--strict", str(path))
@@ -108,13 +114,19 @@ def test_strict_turns_warnings_into_errors() -> None:
 
 
 def test_build_stops_on_lint_errors_unless_allowed(tmp_path: Path) -> None:
-    code, out, err = run("build", "--out", str(tmp_path), str(LINT / "bad-8d.yaml"))
-    assert code == 1 and out == "" and err.endswith("bad-8d.yaml: not built\n")
-    code, out, err = run(
-        "build", "--allow-lint-errors", "--out", str(tmp_path), str(LINT / "bad-8d.yaml")
-    )
-    assert code == 0 and "error [lint.no-figures]" in err
-    assert (tmp_path / "bad-8d" / "bad-8d.pdf").exists()
+    path = _variant(tmp_path, "Closed the listing.", "We will close the listing.")
+    out_dir = str(tmp_path / "out")
+    code, out, err = run("build", "--out", out_dir, str(path))
+    assert code == 1 and out == "" and err.endswith("variant.yaml: not built\n")
+    code, out, err = run("build", "--allow-lint-errors", "--out", out_dir, str(path))
+    assert code == 0 and "error [lint.promise]" in err
+    assert (tmp_path / "out" / "variant" / "variant.pdf").exists()
+
+
+def test_evidence_errors_always_stop_the_build(tmp_path: Path) -> None:
+    bad = str(LINT / "bad-8d.yaml")
+    code, out, err = run("build", "--allow-lint-errors", "--out", str(tmp_path), bad)
+    assert code == 1 and out == "" and "error [evidence.missing]" in err
 
 
 def test_examples_lint_clean_with_strict() -> None:

@@ -46,7 +46,7 @@ class _Tags(HTMLParser):
 
 
 def test_inline_markdown_means_the_same_in_html_and_pdf(case: Any) -> None:
-    outputs = pipeline.render_outputs(case, ("md", "html", "pdf"))
+    outputs = pipeline.render_outputs(case, [], ("md", "html", "pdf"))
     parser = _Tags()
     parser.feed(outputs["html"].decode())
     tags = parser.tags

@@ -31,6 +31,53 @@ local function mark_asin(text)
   return out
 end
 
+-- Plain text is pasted into a web form in a proportional font: tables become lines of
+-- "Header: value" so nothing depends on column alignment.
+local function cells_text(cells)
+  local out = {}
+  for _, cell in ipairs(cells) do
+    table.insert(out, pandoc.utils.stringify(cell.contents))
+  end
+  return out
+end
+
+local function table_as_lines(tbl)
+  local headers = {}
+  for _, row in ipairs(tbl.head.rows) do
+    headers = cells_text(row.cells)
+  end
+  local has_header = false
+  for _, h in ipairs(headers) do
+    if h ~= "" then has_header = true end
+  end
+  local blocks = {}
+  local items = {}
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      local values = cells_text(row.cells)
+      if has_header then
+        local parts = {}
+        for i, value in ipairs(values) do
+          if value ~= "" then
+            table.insert(parts, (headers[i] or "") .. ": " .. value)
+          end
+        end
+        table.insert(items, {pandoc.Plain(pandoc.Inlines(table.concat(parts, "; ")))})
+      else
+        table.insert(blocks, pandoc.Plain(pandoc.Inlines(table.concat(values, ": "))))
+      end
+    end
+  end
+  if has_header then
+    return pandoc.BulletList(items)
+  end
+  return pandoc.LineBlock((function()
+    local lines = {}
+    for _, block in ipairs(blocks) do table.insert(lines, block.content) end
+    return lines
+  end)())
+end
+
 return {
   {
     Meta = function(meta)
@@ -50,7 +97,11 @@ return {
       return pandoc.Str(pandoc.utils.stringify(image.caption))
     end,
     Str = function(str)
+      if FORMAT == "plain" then return nil end
       return mark_asin(str.text)
+    end,
+    Table = function(tbl)
+      if FORMAT == "plain" then return table_as_lines(tbl) end
     end,
   },
 }
