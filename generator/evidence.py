@@ -14,7 +14,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20_000_000
 # Type by extension, and the bytes a real file of that type starts with (None: UTF-8 text).
 TYPES: dict[str, tuple[str, bytes | None]] = {
     ".pdf": ("application/pdf", b"%PDF-"),
@@ -24,6 +24,15 @@ TYPES: dict[str, tuple[str, bytes | None]] = {
     ".csv": ("text/csv", None),
     ".txt": ("text/plain", None),
 }
+
+
+def file_size(size: int) -> str:
+    """A byte count for people: 812 B, 19.2 KB, 3.4 MB."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 @dataclass(frozen=True)
@@ -121,8 +130,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
         if size > MAX_BYTES:
             problem(
                 "size",
-                f"'{written}' is {size / 1048576:.1f} MiB, over the limit of "
-                f"{MAX_BYTES // 1048576} MiB",
+                f"'{written}' is {file_size(size)}, over the limit of {file_size(MAX_BYTES)}",
                 "compress it or split it into parts",
             )
             continue

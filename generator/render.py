@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from generator.evidence import EvidenceFile
+from generator.evidence import EvidenceFile, file_size
 from generator.resources import TEMPLATES
 
 # Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
@@ -71,15 +71,6 @@ def environment() -> jinja2.Environment:
         md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=file_size
     )
     return env
-
-
-def file_size(size: int) -> str:
-    """A byte count for people: 812 B, 19.2 KB, 3.4 MB."""
-    if size < 1000:
-        return f"{size} B"
-    if size < 1_000_000:
-        return f"{size / 1000:.1f} KB"
-    return f"{size / 1_000_000:.1f} MB"
 
 
 def render_markdown(data: dict[str, Any], files: dict[str, EvidenceFile] | None = None) -> str:
