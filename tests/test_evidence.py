@@ -107,7 +107,7 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 
 
 def test_bundle_appends_every_evidence_file_with_bookmarks(case: Path, tmp_path: Path) -> None:
-    code, out, err = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    code, _, err = run("bundle", "--out", str(tmp_path / "out"), str(case))
     assert code == 0, err
     folder = tmp_path / "out" / "with-evidence"
     plan = PdfReader(folder / "with-evidence.pdf")
