@@ -19,8 +19,10 @@ ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py gen
 .SECONDEXPANSION:
 
 help:
-	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf)"
+	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt .docx)"
+	@echo "make bundle CASE=<name>  also the submission PDF with the evidence, and the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
+	@echo "make lint                content rules, every case"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make clean               remove build/           make setup      create .venv"
 
@@ -32,19 +34,34 @@ $(READY): pyproject.toml requirements.lock
 
 setup: $(READY)
 
+# A case, its evidence folder and everything that renders it.
+INPUTS = cases/$$(notdir $$*).yaml $$(wildcard cases/$$(notdir $$*)/* cases/$$(notdir $$*)/*/*) $(ENGINE) $(READY)
+
 # All formats of a case come from one run; the PDF is written last.
-build/%.md build/%.html build/%.pdf: cases/$$(notdir $$*).yaml $$(wildcard cases/$$(notdir $$*)/* cases/$$(notdir $$*)/*/*) $(ENGINE) $(READY)
+build/%.md build/%.html build/%.txt build/%.docx build/%.pdf: $(INPUTS)
 	$(ACTIONPLAN) build --out build $<
 
+build/%-submission.pdf build/%-evidence.zip: $(INPUTS)
+	$(ACTIONPLAN) bundle --out build $<
+
+case-given = @if [ -z "$(CASE)" ]; then echo "usage: make $@ CASE=<name>   (cases: $(NAMES))" >&2; exit 2; fi; \
+	if [ ! -f "cases/$(CASE).yaml" ]; then echo "no such case: cases/$(CASE).yaml   (cases: $(NAMES))" >&2; exit 2; fi
+
 build: $(READY)
-	@if [ -z "$(CASE)" ]; then echo "usage: make build CASE=<name>   (cases: $(NAMES))" >&2; exit 2; fi
-	@if [ ! -f "cases/$(CASE).yaml" ]; then echo "no such case: cases/$(CASE).yaml   (cases: $(NAMES))" >&2; exit 2; fi
+	$(case-given)
 	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE).pdf
+
+bundle: $(READY)
+	$(case-given)
+	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE)-submission.pdf
 
 all: $(foreach n,$(NAMES),build/$(n)/$(n).pdf)
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)
+
+lint: $(READY)
+	$(ACTIONPLAN) lint $(CASES)
 
 test: $(READY)
 	$(BIN)/python -m pytest -q
@@ -57,4 +74,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build all validate test check clean
+.PHONY: help setup build bundle all validate lint test check clean
