@@ -354,3 +354,19 @@ def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
         age = plan - datetime.date.fromisoformat(item["date"])
         if item["kind"] == "invoice" and age.days > 365:
             yield Finding("lint.old-invoice", ("evidence", e, "date"), item["id"])
+
+
+_FILLER_ID = re.compile(r"X{4,}")
+
+
+def identifier_findings(data: Any, path: Path_ = ()) -> Iterator[Finding]:
+    """Identifiers still holding a scaffold's XXXX (the schema accepts their shape)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in ("lint", "submissions"):
+                yield from identifier_findings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from identifier_findings(value, (*path, index))
+    elif isinstance(data, str) and _FILLER_ID.search(data):
+        yield Finding("lint.placeholder", path, data, data)

@@ -115,6 +115,7 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.owner_findings(data, lists["vague_owners"])
     yield from checks.asin_findings(data)
     yield from checks.evidence_findings(data)
+    yield from checks.identifier_findings(data)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:

@@ -1,0 +1,111 @@
+"""New cases from a template, and a 4D case grown into an 8D skeleton: text for a new file only.
+
+Neither ever writes over an existing file: a case is the user's, and git is their undo.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.render import environment
+from generator.resources import TEMPLATES
+
+TODO = "TODO"
+
+
+def new_case(
+    name: str,
+    structure: str,
+    reason: str,
+    scope: str,
+    marketplace: str,
+    language: str,
+    today: datetime.date,
+) -> str:
+    """The text of a new case with every required field, comments and reason-specific hints."""
+    with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
+        guidance = yaml.safe_load(handle)[reason]
+    template = environment().get_template("scaffold/case.yaml.j2")
+    return template.render(
+        name=name,
+        structure=structure,
+        reason=reason,
+        scope=scope,
+        marketplace=marketplace,
+        language=language,
+        today=today.isoformat(),
+        guidance=guidance,
+    )
+
+
+def to_8d(data: dict[str, Any]) -> dict[str, Any]:
+    """An 8D case holding everything a 4D case says, with TODOs where 8D asks for more."""
+    out: dict[str, Any] = {"structure": "8d"}
+    for key in ("language", "date", "notice", "seller"):
+        out[key] = copy.deepcopy(data[key])
+    contact = data["seller"].get("contact", f"{TODO}: name")
+    out["team"] = [{"name": contact, "role": "leader", "function": f"{TODO}: job title"}]
+    out["problems"] = [_problem_to_8d(problem) for problem in data["problems"]]
+    out["lessons_learned"] = [f"{TODO}: what the business now does differently"]
+    for key in ("evidence", "submissions", "lint"):
+        if key in data:
+            out[key] = copy.deepcopy(data[key])
+    return out
+
+
+def _problem_to_8d(problem: dict[str, Any]) -> dict[str, Any]:
+    corrective = copy.deepcopy(problem["corrective_actions"])
+    causes = copy.deepcopy(problem["root_causes"])
+    for cause in causes:
+        cause.setdefault("method", f"{TODO}: how this cause was found")
+    return {
+        "id": problem["id"],
+        "title": problem["title"],
+        "problem": copy.deepcopy(problem["problem"]),
+        "immediate_actions": copy.deepcopy(problem["immediate_actions"]),
+        "root_causes": causes,
+        "solutions": {
+            "criteria": [f"{TODO}: a criterion for choosing a solution"],
+            "options": [
+                {"option": action["action"], "assessment": action["why"], "chosen": True}
+                for action in corrective
+            ],
+        },
+        "implementation": corrective,
+        "prevention": {
+            "measures": [
+                {
+                    "action": f"{TODO}: the standing control that keeps the causes from coming back",
+                    "why": f"{TODO}: why it prevents recurrence",
+                    "addresses": [cause["id"] for cause in causes],
+                    "date": problem["immediate_actions"][0]["date"],
+                    "owner": f"{TODO}: name, role",
+                    "status": "ongoing",
+                }
+            ],
+            "effectiveness": copy.deepcopy(problem["effectiveness"]),
+        },
+    }
+
+
+def dump_case(data: dict[str, Any], note: str) -> str:
+    """YAML text of a case, with the schema line for editors and a note on where it came from."""
+    body = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
+    return (
+        f"# yaml-language-server: $schema=../schemas/plan-{data['structure']}.schema.json\n"
+        f"# {note}\n{body}"
+    )
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; refuse if anything is there already."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
