@@ -306,7 +306,7 @@ def new(
 @click.option(
     "--in-place", is_flag=True, help="Replace the case file itself (git keeps the old version)."
 )
-def convert(file: str, target: str, in_place: bool) -> None:
+def convert_command(file: str, target: str, in_place: bool) -> None:
     """Turn a 4D case into an 8D skeleton, keeping everything it says.
 
     Writes cases/NAME-8d.yaml (and copies the evidence folder), or with

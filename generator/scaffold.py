@@ -80,7 +80,7 @@ def _problem_to_8d(problem: dict[str, Any]) -> dict[str, Any]:
         "prevention": {
             "measures": [
                 {
-                    "action": f"{TODO}: the standing control that keeps the causes from coming back",
+                    "action": f"{TODO}: the control that keeps the causes from coming back",
                     "why": f"{TODO}: why it prevents recurrence",
                     "addresses": [cause["id"] for cause in causes],
                     "date": problem["immediate_actions"][0]["date"],
