@@ -23,6 +23,8 @@ help:
 	@echo "make bundle CASE=<name>  also the submission PDF with the evidence, and the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
 	@echo "make lint                content rules, every case"
+	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
+	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make clean               remove build/           make setup      create .venv"
 
@@ -57,6 +59,19 @@ bundle: $(READY)
 
 all: $(foreach n,$(NAMES),build/$(n)/$(n).pdf)
 
+watch: $(READY)
+	$(case-given)
+	$(ACTIONPLAN) watch cases/$(CASE).yaml
+
+diff: $(READY)
+	$(case-given)
+	@if [ -z "$(FROM)" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
+	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
+
+new: $(READY)
+	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON)
+
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)
 
@@ -74,4 +89,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all validate lint test check clean
+.PHONY: help setup build bundle all watch diff new validate lint test check clean

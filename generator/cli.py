@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 
-from generator import convert, lint, pipeline
+from generator import convert, lint, pipeline, render
 from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.loader import load_case
+from generator.validate import validate_case
 
 CASES = Path("cases")
 
@@ -349,6 +352,128 @@ def convert_command(file: str, target: str, in_place: bool) -> None:
     if case.folder.is_dir():
         shutil.copytree(case.folder, folder)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@out_option
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between checks.")
+def watch(file: str, out_dir: str, interval: float) -> None:
+    """Rebuild a case whenever it or its inputs change.
+
+    Watches the case, its evidence folder, the templates and the schemas.
+
+    Prints the diagnostics of each build; stop with Ctrl-C.
+
+    \b
+    Example:
+      actionplan watch cases/asin-recall.yaml
+    """
+    import time
+
+    from generator.resources import RULES, SCHEMAS, TEMPLATES
+
+    case = Path(file)
+    roots = [case, case.with_suffix(""), TEMPLATES, SCHEMAS, RULES]
+
+    def state() -> dict[str, float]:
+        stamps: dict[str, float] = {}
+        for root in roots:
+            paths = [root] if root.is_file() else (root.rglob("*") if root.is_dir() else [])
+            for path in paths:
+                with contextlib.suppress(OSError):
+                    stamps[str(path)] = path.stat().st_mtime
+        return stamps
+
+    seen: dict[str, float] = {}
+    click.echo(f"watching {file} (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            now = state()
+            if now != seen:
+                seen = now
+                click.echo(f"--- {time.strftime('%H:%M:%S')} building {file}", err=True)
+                with contextlib.suppress(SystemExit):  # a failed build is reported; go on
+                    _build((file,), out_dir, pipeline.FORMATS, False, True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def text(file: str) -> None:
+    """Print a case as plain text (a git textconv driver).
+
+    A case that does not validate is printed as it is, so `git diff` always
+    shows something.
+
+    \b
+    Example:
+      git config diff.actionplan.textconv "actionplan text"
+    """
+    checked = pipeline.check_case(file)
+    if not checked.ok or checked.case is None:
+        click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
+        return
+    markdown = render.render_markdown(checked.case.data)
+    click.echo(convert.markdown_to_plain(markdown), nl=False)
+
+
+@main.command(name="diff")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--from",
+    "old",
+    required=True,
+    metavar="REV",
+    help="The earlier version: a commit, tag or branch, or another file.",
+)
+@click.option(
+    "--to", "new", metavar="REV", help="The later version (default: the file as it is now)."
+)
+@out_option
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the terminal output (default: when it is a terminal).",
+)
+def diff_command(file: str, old: str, new: str | None, out_dir: str, color: bool | None) -> None:
+    """Show what changed in a plan between two versions.
+
+    Compares section by section.
+
+    Lists added, removed and changed actions, root causes, evidence and
+    fields, with the changed words marked, and writes the same as
+    build/<case>/<case>-diff.html for a reviewer.
+
+    \b
+    Example:
+      actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
+      actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
+    """
+    from generator import diff
+    from generator.write import write_atomic
+
+    try:
+        before = diff.load_version(file, old)
+        after = diff.load_version(file, new) if new else load_case(file)
+    except UserError as exc:
+        _report(exc.diagnostics)
+        sys.exit(1)
+    problems = [d for case in (before, after) for d in validate_case(case)]
+    if problems:
+        _report(problems)
+        sys.exit(1)
+    sections = diff.diff_cases(before.data, after.data)
+    title = f"{file}: {old} → {new or 'working tree'}"
+    colour = sys.stdout.isatty() if color is None else color
+    text = diff.render_diff(sections, title, after.data["language"], html=False, colour=colour)
+    click.echo(text.rstrip("\n"))
+    page = diff.render_diff(sections, title, after.data["language"], html=True)
+    path = Path(out_dir) / after.name / f"{after.name}-diff.html"
+    write_atomic(path, page.encode("utf-8"))
+    click.echo(f"wrote {path}", err=True)
 
 
 @main.command()

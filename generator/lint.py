@@ -116,6 +116,7 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.asin_findings(data)
     yield from checks.evidence_findings(data)
     yield from checks.identifier_findings(data)
+    yield from checks.resubmission_findings(data)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:

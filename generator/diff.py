@@ -1,0 +1,335 @@
+"""What changed in a plan between two versions, section by section, as a reviewer reads it.
+
+Records are matched by id where they have one (problems, root causes, evidence), else by the
+similarity of their text (actions, options, lessons), so a reworded action shows as changed,
+not as one removed and one added.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.loader import LoadedCase, load_case, parse_case
+from generator.render import locale
+
+SIMILAR = 0.5  # text similarity from which two records count as the same, reworded
+
+
+@dataclass
+class Change:
+    kind: str  # added, removed or changed
+    label: str
+    text: str = ""  # the record as one line (added or removed)
+    fields: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def load_version(file: str, revision: str) -> LoadedCase:
+    """A case as it was at a git revision (commit, tag, branch), or from another file."""
+    if Path(revision).is_file():
+        return load_case(revision)
+    path = Path(file)
+    result = subprocess.run(
+        ["git", "-C", str(path.parent or "."), "show", f"{revision}:./{path.name}"],
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UserError(
+            [
+                Diagnostic(
+                    file,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "diff.revision",
+                    "",
+                    f"cannot read '{revision}': {reason[-1] if reason else ''}",
+                    "give a commit, tag or branch that has this file, "
+                    "or the path of another version",
+                )
+            ]
+        )
+    return parse_case(f"{revision}:{file}", result.stdout.decode("utf-8"))
+
+
+def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
+    """Every plan-level change from `old` to `new`, grouped by section, empty sections left out."""
+    words = locale(new["language"])
+    sections = [
+        Section(words["front"]["notice"], [*_fields_change("", _front(old), _front(new))]),
+    ]
+    if new["structure"] == "8d" or old["structure"] == "8d":
+        sections.append(
+            Section(
+                words["sections"]["8d"]["d1"],
+                _records(
+                    old.get("team", []),
+                    new.get("team", []),
+                    lambda m: m["name"],
+                    lambda m: m["name"],
+                ),
+            )
+        )
+    old_problems = {p["id"]: p for p in old["problems"]}
+    for problem in new["problems"]:
+        before = old_problems.pop(problem["id"], None)
+        title = f"{words['problem']} {problem['id']}: {problem['title']}"
+        if before is None:
+            sections.append(Section(title, [Change("added", title, _line(problem["problem"]))]))
+            continue
+        for name, old_part, new_part in _problem_parts(before, problem, new["structure"], words):
+            sections.append(Section(f"{title} · {name}", _compare(old_part, new_part)))
+    for gone in old_problems.values():
+        title = f"{words['problem']} {gone['id']}: {gone['title']}"
+        sections.append(Section(title, [Change("removed", title, _line(gone["problem"]))]))
+    if "lessons_learned" in new or "lessons_learned" in old:
+        sections.append(
+            Section(
+                words["sections"]["8d"]["d8"],
+                _records(
+                    old.get("lessons_learned", []), new.get("lessons_learned", []), None, _label
+                ),
+            )
+        )
+    sections.append(
+        Section(
+            words["labels"]["evidence_index"],
+            _records(
+                old.get("evidence", []),
+                new.get("evidence", []),
+                lambda e: e["id"],
+                lambda e: e["id"],
+            ),
+        )
+    )
+    return [section for section in sections if section.changes]
+
+
+def _front(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "structure": data["structure"],
+        "language": data["language"],
+        "date": data["date"],
+        **{f"notice.{k}": v for k, v in data["notice"].items()},
+        **{f"seller.{k}": v for k, v in data["seller"].items()},
+    }
+
+
+def _problem_parts(
+    old: dict[str, Any], new: dict[str, Any], structure: str, words: dict[str, Any]
+) -> list[tuple[str, Any, Any]]:
+    """The parts of a problem in the order of the plan, each with its heading."""
+    s = words["sections"][structure]
+    labels = words["labels"]
+    if structure == "4d":
+        keys = [
+            ("title", words["problem"]),
+            ("problem", s["d1"]),
+            ("root_causes", s["d2"]),
+            ("immediate_actions", labels["immediate_actions"]),
+            ("corrective_actions", s["d3"]),
+            ("effectiveness", s["d4"]),
+        ]
+    else:
+        keys = [
+            ("title", words["problem"]),
+            ("problem", s["d2"]),
+            ("immediate_actions", s["d3"]),
+            ("root_causes", s["d4"]),
+            ("solutions", s["d5"]),
+            ("implementation", s["d6"]),
+            ("prevention", s["d7"]),
+        ]
+    return [(name, old.get(key), new.get(key)) for key, name in keys]
+
+
+def _compare(old: Any, new: Any) -> list[Change]:
+    if isinstance(old, list) or isinstance(new, list):
+        old, new = old or [], new or []
+        if all(isinstance(r, dict) and "id" in r for r in old + new):
+            return _records(old, new, lambda r: r["id"], lambda r: r["id"])
+        return _records(old, new, None, _label)
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes: list[Change] = []
+        scalars_old = {k: v for k, v in old.items() if not _is_records(v)}
+        scalars_new = {k: v for k, v in new.items() if not _is_records(v)}
+        changes += _fields_change("", scalars_old, scalars_new)
+        for key in dict.fromkeys([*old, *new]):
+            if _is_records(old.get(key)) or _is_records(new.get(key)):
+                changes += _compare(old.get(key), new.get(key))
+        return changes
+    if old != new:
+        return [Change("changed", "", fields=[("", _words_diff(_text(old), _text(new)))])]
+    return []
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(item, dict) for item in value)
+
+
+def _fields_change(label: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    fields = [
+        (key, _words_diff(_text(old.get(key)), _text(new.get(key))))
+        for key in dict.fromkeys([*old, *new])
+        if old.get(key) != new.get(key)
+    ]
+    return [Change("changed", label, fields=fields)] if fields else []
+
+
+def _records(old: list[Any], new: list[Any], key: Any, label: Any) -> list[Change]:
+    """Added, removed and changed records: matched by key, or else by similar text."""
+    pairs: list[tuple[Any, Any]] = []
+    rest_old = list(old)
+    unmatched_new = []
+    for item in new:
+        match = None
+        if key is not None:
+            match = next((o for o in rest_old if key(o) == key(item)), None)
+        else:
+            match = next((o for o in rest_old if o == item), None)
+            if match is None:
+                scored = [
+                    (difflib.SequenceMatcher(None, _line(o), _line(item)).ratio(), i)
+                    for i, o in enumerate(rest_old)
+                ]
+                best = max(scored, default=(0.0, -1))
+                if best[0] >= SIMILAR:
+                    match = rest_old[best[1]]
+        if match is None:
+            unmatched_new.append(item)
+        else:
+            rest_old.remove(match)
+            pairs.append((match, item))
+    changes = []
+    for before, after in pairs:
+        if before == after:
+            continue
+        if isinstance(after, dict):
+            fields = [
+                (k, _words_diff(_text(before.get(k)), _text(after.get(k))))
+                for k in dict.fromkeys([*before, *after])
+                if before.get(k) != after.get(k)
+            ]
+        else:
+            fields = [("", _words_diff(_text(before), _text(after)))]
+        changes.append(Change("changed", label(after), fields=fields))
+    # Records without an id are named by their text, which the line shows in full anyway.
+    name = label if key is not None else (lambda item: "")
+    changes += [Change("added", name(item), _line(item)) for item in unmatched_new]
+    changes += [Change("removed", name(item), _line(item)) for item in rest_old]
+    return changes
+
+
+def _label(record: Any) -> str:
+    if isinstance(record, dict):
+        for key in ("id", "name", "metric"):
+            if key in record:
+                return str(record[key])
+        text = _text(record.get("action") or record.get("option") or "")
+        return text if len(text) <= 60 else text[:59].rstrip() + "…"
+    return ""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return " ".join(str(value).split())
+
+
+def _line(record: Any) -> str:
+    if isinstance(record, dict):
+        main = next(
+            (
+                record[k]
+                for k in ("action", "cause", "summary", "option", "description", "name", "metric")
+                if k in record
+            ),
+            "",
+        )
+        rest = [
+            _text(record[k])
+            for k in ("before", "after", "period", "date", "owner", "status")
+            if k in record
+        ]
+        return " · ".join([_text(main), *rest]) if main else _text(record)
+    return _text(record)
+
+
+_TOKEN = re.compile(r"\S+|\s+")
+
+
+def _words_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The change from old to new text as runs of ("same"|"del"|"ins", text), word by word."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("del", "".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("ins", "".join(b[j1:j2])))
+    return out
+
+
+def counts(sections: list[Section]) -> dict[str, int]:
+    totals = {"added": 0, "removed": 0, "changed": 0}
+    for section in sections:
+        for change in section.changes:
+            totals[change.kind] += 1
+    return totals
+
+
+def render_diff(
+    sections: list[Section], title: str, language: str, html: bool, colour: bool = False
+) -> str:
+    """The changes as terminal text (coloured if asked) or as a standalone HTML page."""
+    import click
+
+    from generator.render import environment
+
+    env = environment().overlay()
+    env.filters["style"] = (
+        (lambda text, **kw: click.style(text, **kw)) if colour else (lambda text, **kw: text)
+    )
+    template = env.get_template("diff.html.j2" if html else "diff.txt.j2")
+    return template.render(
+        sections=sections, title=title, language=language, totals=counts(sections)
+    )
+
+
+def unchanged_since_rejection(case: LoadedCase) -> str:
+    """If the last submission was rejected and git holds that version unchanged, say so."""
+    submissions = case.data.get("submissions", [])
+    if not submissions:
+        return ""
+    last = max(submissions, key=lambda s: s["date"])
+    if last["outcome"] != "rejected":
+        return ""
+    try:
+        then = load_version(case.file, last["version"])
+    except (UserError, OSError):
+        return ""  # not a git revision, or no git: nothing to compare with
+    strip = ("submissions", "lint")
+    same = {k: v for k, v in then.data.items() if k not in strip} == {
+        k: v for k, v in case.data.items() if k not in strip
+    }
+    return f"the plan is unchanged since '{last['version']}', which was rejected" if same else ""

@@ -1,0 +1,117 @@
+"""actionplan diff: plan-level changes between two versions, from files or git revisions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+
+DIFF = Path("tests/diff")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_diff_between_two_files_lists_the_plan_changes(tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(
+        "diff",
+        str(DIFF / "asin-recall-v2.yaml"),
+        "--from",
+        str(DIFF / "asin-recall-v1.yaml"),
+        "--no-color",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    golden(DIFF / "v1-to-v2.expected", out)
+    page = (tmp_path / "asin-recall-v2" / "asin-recall-v2-diff.html").read_text()
+    assert "<ins>" in page and "<del>" in page and "RC2" in page
+
+
+def test_diff_reads_git_revisions_and_tags(tmp_path: Path) -> None:
+    repo = tmp_path / "plans"
+    (repo / "cases").mkdir(parents=True)
+    case = repo / "cases" / "asin-recall.yaml"
+    shutil.copy(DIFF / "asin-recall-v1.yaml", case)
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    git("tag", "asin-recall/submitted-1")
+    shutil.copy(DIFF / "asin-recall-v2.yaml", case)
+    git("commit", "-qam", "v2")
+    from_files = run(
+        "diff",
+        str(DIFF / "asin-recall-v2.yaml"),
+        "--from",
+        str(DIFF / "asin-recall-v1.yaml"),
+        "--no-color",
+        "--out",
+        str(tmp_path),
+    )[1]
+    code, out, err = run(
+        "diff",
+        str(case),
+        "--from",
+        "asin-recall/submitted-1",
+        "--to",
+        "HEAD",
+        "--no-color",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    assert out.splitlines()[1:] == from_files.splitlines()[1:]
+    code, _, err = run("diff", str(case), "--from", "no-such-tag", "--out", str(tmp_path))
+    assert code == 1 and "error [diff.revision]" in err and "Traceback" not in err
+
+
+def test_no_changes_says_so(tmp_path: Path) -> None:
+    path = str(DIFF / "asin-recall-v2.yaml")
+    code, out, _ = run("diff", path, "--from", path, "--no-color", "--out", str(tmp_path))
+    assert code == 0 and out.splitlines()[-1] == "0 added, 0 removed, 0 changed"
+
+
+def test_resubmitting_a_rejected_version_unchanged_is_flagged(tmp_path: Path) -> None:
+    repo = tmp_path / "plans"
+    shutil.copytree("tests/minimal-4d", repo / "cases" / "x")
+    case = repo / "cases" / "x.yaml"
+    case.write_text(Path("tests/minimal-4d.yaml").read_text())
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "sent")
+    git("tag", "x/submitted-1")
+    case.write_text(
+        case.read_text().replace("date: 2026-11-20", "date: 2026-11-25", 1)
+        + "submissions:\n  - date: 2026-11-20\n    version: x/submitted-1\n"
+        "    outcome: rejected\n"
+    )
+    _, _, err = run("lint", str(case))
+    assert "lint.resubmission" not in err  # the date changed, so the plan changed
+    case.write_text(case.read_text().replace("date: 2026-11-25", "date: 2026-11-20", 1))
+    _, _, err = run("lint", str(case))
+    assert (
+        "warning [lint.resubmission] $.submissions: the plan is unchanged since "
+        "'x/submitted-1', which was rejected" in err
+    )
