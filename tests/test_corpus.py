@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.resources import RULES
 from tests.corpus import CORPUS, evaluate, passages, report
 from tests.corpus import RULES as PHRASE_RULES
 
-LANGUAGES = sorted(p.stem for p in CORPUS.glob("*.yaml") if (RULES / p.name).exists())
+LANGUAGES = ["en"]
 BAR = 0.9
 
 
