@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from generator import prefilter
 from generator.resources import RULES
 
 Path_ = tuple[str | int, ...]
@@ -83,10 +84,24 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
 
 
 @cache
+def _raw_phrases(language: str) -> dict[str, Any]:
+    with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
+        raw: dict[str, Any] = yaml.load(
+            handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    return raw
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """A language's commonest words, for root-cause overlap and language detection."""
+    return frozenset(str(word).lower() for word in _raw_phrases(language).get("stopwords", []))
+
+
+@cache
 def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
-    with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
-        raw: dict[str, Any] = yaml.safe_load(handle)
+    raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
     for name in (
         "promise",
@@ -98,22 +113,42 @@ def phrases(language: str) -> dict[str, Any]:
         "placeholder",
         "vague_owners",
     ):
-        compiled[name] = [
-            re.compile(
-                pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE
-            )
-            for pattern in raw.get(name, [])
-        ]
+        compiled[name] = [_compile(pattern) for pattern in raw.get(name, [])]
     compiled["capitals"] = {word.upper() for word in raw.get("capitals", [])}
-    compiled["stopwords"] = {word.lower() for word in raw.get("stopwords", [])}
+    compiled["stopwords"] = stopwords(language)
     return compiled
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A compiled phrase pattern with the literals that let most texts skip it cheaply."""
+
+    pattern: re.Pattern[str]
+    prefixes: frozenset[str] | None
+    required: frozenset[str]
+
+    def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
+        if prefilter.may_match(self.prefixes, self.required, lowered):
+            yield from self.pattern.finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text)
+
+
+def _compile(source: str) -> Phrase:
+    expanded = source.replace(" ?", r"\s*").replace(" ", r"\s+")
+    return Phrase(
+        re.compile(expanded, re.IGNORECASE | re.MULTILINE),
+        prefilter.literal_prefixes(expanded),
+        prefilter.required_literals(expanded),
+    )
 
 
 @cache
 def rule_scopes() -> dict[str, set[str]]:
     """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        rules = yaml.safe_load(handle)
+        rules = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {rule["code"]: set(rule.get("not_in", [])) for rule in rules}
 
 
@@ -122,6 +157,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     lists = phrases(language)
     scopes = rule_scopes()
     found_codes = set()
+    lowered = text.value.lower()
     for name in (
         "placeholder",
         "promise",
@@ -136,7 +172,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
         for pattern in lists[name]:
-            for found in pattern.finditer(text.value):
+            for found in pattern.finditer(text.value, lowered):
                 if any(found.start() < end and start < found.end() for start, end in taken):
                     continue
                 taken.append(found.span())
@@ -271,18 +307,18 @@ def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
             yield Finding("lint.no-figures", path)
 
 
-def symptom_findings(data: dict[str, Any], stopwords: set[str]) -> Iterator[Finding]:
+def symptom_findings(data: dict[str, Any], common: frozenset[str]) -> Iterator[Finding]:
     """A root cause whose words are nearly all in the problem description adds no analysis."""
     for p, problem in enumerate(data["problems"]):
-        summary = _content_words(problem["problem"]["summary"], stopwords)
+        summary = _content_words(problem["problem"]["summary"], common)
         for c, cause in enumerate(problem["root_causes"]):
-            own = _content_words(cause["cause"], stopwords)
+            own = _content_words(cause["cause"], common)
             if len(own) >= 3 and len(own & summary) / len(own) >= 0.75:
                 yield Finding("lint.symptom", ("problems", p, "root_causes", c, "cause"))
 
 
-def _content_words(text: str, stopwords: set[str]) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if w.lower() not in stopwords}
+def _content_words(text: str, common: frozenset[str]) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in common}
 
 
 def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
@@ -310,7 +346,7 @@ def length_findings(data: dict[str, Any], total: int, section: int) -> Iterator[
                 )
 
 
-def owner_findings(data: dict[str, Any], vague: list[re.Pattern[str]]) -> Iterator[Finding]:
+def owner_findings(data: dict[str, Any], vague: list[Phrase]) -> Iterator[Finding]:
     for p, problem in enumerate(data["problems"]):
         for base, actions in _action_lists(problem, ("problems", p)):
             for a, action in enumerate(actions):
@@ -384,4 +420,29 @@ def resubmission_findings(data: dict[str, Any]) -> Iterator[Finding]:
             ("submissions", last),
             f"the plan is dated {data['date']}, not after its rejected submission of "
             f"{submissions[last]['date']}",
+        )
+
+
+MIN_WORDS_FOR_LANGUAGE = 40
+
+
+def language_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """The plan's words against each language's commonest words; see lint.language."""
+    found = [w.lower() for text in texts(data) for w in _WORD.findall(text.value)]
+    if len(found) < MIN_WORDS_FOR_LANGUAGE:
+        return
+    shares = {}
+    for path in sorted(RULES.glob("*.yaml")):
+        if path.stem != "rules":
+            stop = stopwords(path.stem)
+            shares[path.stem] = sum(w in stop for w in found) / len(found)
+    declared = data["language"]
+    best = max(shares, key=lambda lang: shares[lang])
+    if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):
+        names = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
+        yield Finding(
+            "lint.language",
+            ("language",),
+            names.get(best, best),
+            fields={"declared": data["language"]},
         )

@@ -90,7 +90,8 @@ def pandoc(
 
 
 def markdown_to_html(markdown: str, asins: list[str]) -> str:
-    return pandoc(markdown, "html5", asins).decode("utf-8")
+    # <q> elements: the browser draws the quotation marks of the page's language.
+    return pandoc(markdown, "html5", asins, ("--html-q-tags",)).decode("utf-8")
 
 
 def markdown_to_typst(markdown: str, asins: list[str]) -> str:

@@ -41,7 +41,7 @@ class Rule:
 def rules() -> dict[str, Rule]:
     """Every rule, by code, as documented in rules/rules.yaml."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        entries = yaml.safe_load(handle)
+        entries = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     fields = Rule.__dataclass_fields__
     return {e["code"]: Rule(**{k: v for k, v in e.items() if k in fields}) for e in entries}
 
@@ -117,6 +117,7 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.evidence_findings(data)
     yield from checks.identifier_findings(data)
     yield from checks.resubmission_findings(data)
+    yield from checks.language_findings(data)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
