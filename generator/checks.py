@@ -44,6 +44,9 @@ _EVIDENCE_ID = re.compile(r"\bE[0-9]{1,3}\b")
 _ASIN_LIKE = re.compile(r"\bB0[0-9A-Z]{8}\b")
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
+# Names of people, roles and businesses: only checked for placeholders (a name like "Samira"
+# must not read as a French future tense).
+_NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 _ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
 
@@ -114,7 +117,9 @@ def phrases(language: str) -> dict[str, Any]:
         "vague_owners",
     ):
         compiled[name] = [_compile(pattern) for pattern in raw.get(name, [])]
-    compiled["capitals"] = {word.upper() for word in raw.get("capitals", [])}
+    # Acronyms of any language are not shouting: English ones appear in every plan.
+    shared = _raw_phrases("en").get("capitals", []) if language != "en" else []
+    compiled["capitals"] = {str(word).upper() for word in [*raw.get("capitals", []), *shared]}
     compiled["stopwords"] = stopwords(language)
     return compiled
 
@@ -168,7 +173,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
         "support_case",
     ):
         code = "lint." + name.replace("_", "-")
-        if text.kind in scopes.get(code, set()):
+        if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
         for pattern in lists[name]:
@@ -180,7 +185,11 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
                 match = " ".join(found.group(0).split())
                 before = text.value[: found.start()].lower().count(found.group(0).lower())
                 yield Finding(code, text.path, _short(match), found.group(0), before)
-    if "lint.emotion" not in found_codes and text.kind not in scopes.get("lint.emotion", set()):
+    if (
+        "lint.emotion" not in found_codes
+        and text.kind not in scopes.get("lint.emotion", set())
+        and text.kind not in _NAMES
+    ):
         shout = _shouting(text.value, lists["capitals"])
         if shout:
             yield Finding("lint.emotion", text.path, shout, shout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -120,37 +121,28 @@ def _build(
     formats: tuple[str, ...],
     strict: bool,
     allow_lint_errors: bool,
+    jobs: int | None = 1,
+    force: bool = False,
 ) -> None:
+    from generator import batch
+
     settings = _settings()
-    failed = False
-    for file in _case_files(files):
-        checked = pipeline.check_case(file, settings)
-        diagnostics = _graded(checked, strict)
-        _report(diagnostics)
-        blocking = [
-            d
-            for d in diagnostics
-            if d.severity is Severity.ERROR
-            and not (allow_lint_errors and d.code.startswith("lint."))
-        ]
-        if checked.case is None or blocking:
-            click.echo(f"{file}: not built", err=True)
-            failed = True
-            continue
-        try:
-            outputs = pipeline.render_outputs(checked.case, checked.evidence, formats)
-        except convert.ConversionError as exc:
-            _report([pipeline.conversion_diagnostic(checked.case, exc)])
-            failed = True
-            continue
-        if "txt" in outputs:
-            length = pipeline.text_length(checked.case, outputs["txt"], settings)
-            _report(lint.strict(length) if strict else length)
-            failed = failed or (strict and bool(length))
-        paths = pipeline.output_paths(checked.case, Path(out_dir), outputs)
-        for path in pipeline.write_outputs(outputs, paths):
-            click.echo(f"wrote {path}")
-    sys.exit(1 if failed else 0)
+    cases = _case_files(files)
+    options = batch.Options(Path(out_dir), formats, strict, allow_lint_errors, force)
+    progress = len(cases) > 1 and not os.environ.get("CI") and sys.stderr.isatty()
+
+    def report(done: int, result: batch.Result) -> None:
+        _report(result.diagnostics)
+        for line in batch.iter_lines(result):
+            click.echo(line)
+        if result.failed and not result.written:
+            click.echo(f"{result.file}: not built", err=True)
+        if progress:
+            state = "failed" if result.failed else "up to date" if result.skipped else "built"
+            click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
+
+    results = batch.build_many(cases, settings, options, jobs or batch.default_jobs(), report)
+    sys.exit(1 if any(result.failed for result in results) else 0)
 
 
 out_option = click.option(
@@ -160,6 +152,16 @@ out_option = click.option(
     show_default=True,
     type=click.Path(file_okay=False),
     help="Folder for the outputs.",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cases built at once (default: the number of cores, for more than one case).",
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Rebuild even if the inputs did not change."
 )
 allow_option = click.option(
     "--allow-lint-errors",
@@ -180,8 +182,16 @@ allow_option = click.option(
 )
 @strict_option
 @allow_option
+@jobs_option
+@force_option
 def build(
-    files: tuple[str, ...], out_dir: str, formats: str, strict: bool, allow_lint_errors: bool
+    files: tuple[str, ...],
+    out_dir: str,
+    formats: str,
+    strict: bool,
+    allow_lint_errors: bool,
+    jobs: int | None,
+    force: bool,
 ) -> None:
     """Render cases to Markdown, HTML, PDF, plain text and Word.
 
@@ -199,7 +209,7 @@ def build(
     if not chosen or set(chosen) - set(pipeline.FORMATS):
         choices = ", ".join(pipeline.FORMATS)
         raise click.BadParameter(f"choose from {choices}", param_hint="--format")
-    _build(files, out_dir, chosen, strict, allow_lint_errors)
+    _build(files, out_dir, chosen, strict, allow_lint_errors, jobs, force)
 
 
 @main.command()
@@ -207,7 +217,16 @@ def build(
 @out_option
 @strict_option
 @allow_option
-def bundle(files: tuple[str, ...], out_dir: str, strict: bool, allow_lint_errors: bool) -> None:
+@jobs_option
+@force_option
+def bundle(
+    files: tuple[str, ...],
+    out_dir: str,
+    strict: bool,
+    allow_lint_errors: bool,
+    jobs: int | None,
+    force: bool,
+) -> None:
     """Build everything to send to Amazon, evidence included.
 
     Writes every format of `build`, plus build/<case>/<case>-submission.pdf
@@ -219,7 +238,9 @@ def bundle(files: tuple[str, ...], out_dir: str, strict: bool, allow_lint_errors
     Example:
       actionplan bundle cases/asin-recall.yaml
     """
-    _build(files, out_dir, pipeline.FORMATS + pipeline.BUNDLE, strict, allow_lint_errors)
+    _build(
+        files, out_dir, pipeline.FORMATS + pipeline.BUNDLE, strict, allow_lint_errors, jobs, force
+    )
 
 
 def _schema_enum(*path: str) -> list[str]:

@@ -26,13 +26,15 @@ TYPES: dict[str, tuple[str, bytes | None]] = {
 }
 
 
-def file_size(size: int) -> str:
-    """A byte count for people: 812 B, 19.2 KB, 3.4 MB."""
+ENGLISH_UNITS = {"decimal": ".", "b": "B", "kb": "KB", "mb": "MB"}
+
+
+def file_size(size: int, units: dict[str, str] = ENGLISH_UNITS) -> str:
+    """A byte count for people: 812 B, 19.2 KB, 3.4 MB (units and decimal mark per language)."""
     if size < 1000:
-        return f"{size} B"
-    if size < 1_000_000:
-        return f"{size / 1000:.1f} KB"
-    return f"{size / 1_000_000:.1f} MB"
+        return f"{size} {units['b']}"
+    value, unit = (size / 1000, units["kb"]) if size < 1_000_000 else (size / 1e6, units["mb"])
+    return f"{value:.1f}".replace(".", units["decimal"]) + f" {unit}"
 
 
 @dataclass(frozen=True)

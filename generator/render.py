@@ -49,12 +49,18 @@ def literal_text(text: str) -> str:
 def format_date(iso: str, words: dict[str, Any]) -> str:
     """An ISO date in the words of a language, e.g. 20 November 2026."""
     year, month, day = (int(part) for part in iso.split("-"))
-    return str(words["format"]).format(day=day, month=words["months"][month - 1], year=year)
+    shown = words["day_one"] if day == 1 else str(day)  # French writes "1er novembre"
+    return str(words["format"]).format(day=shown, month=words["months"][month - 1], year=year)
 
 
 @jinja2.pass_context
 def _date_filter(context: Any, iso: str) -> str:
     return format_date(iso, context["t"]["date"])
+
+
+@jinja2.pass_context
+def _size_filter(context: Any, size: int) -> str:
+    return file_size(size, context["t"]["size"])
 
 
 @cache
@@ -93,13 +99,21 @@ _UNESCAPE = re.compile(r"\\(.)")
 PREVIEW_LINES = 150
 
 
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _plain(line: str) -> str:
+    """A heading as compared: pandoc's plain text makes quotes typographic."""
+    return line.strip().translate(_QUOTES)
+
+
 def render_counts(data: dict[str, Any], markdown: str, text: str) -> str:
     """Characters and words of each section of the paste-ready text, and of the whole."""
-    headings = {_UNESCAPE.sub(r"\1", h).strip() for h in _HEADING.findall(markdown)}
+    headings = {_plain(_UNESCAPE.sub(r"\1", h)) for h in _HEADING.findall(markdown)}
     sections: list[dict[str, Any]] = []
     current: dict[str, Any] = {"title": "", "lines": []}
     for line in text.splitlines():
-        if line.strip() in headings:
+        if _plain(line) in headings:
             sections.append(current)
             current = {"title": line.strip(), "lines": []}
         current["lines"].append(line)
@@ -138,7 +152,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "file": found.relative,
             "path": "/" + found.relative,
             "mime": found.mime,
-            "size": file_size(found.size),
+            "size": file_size(found.size, words["size"]),
             "sha256": found.sha256,
             "pages": found.pages,
             "preview": "",

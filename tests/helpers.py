@@ -11,7 +11,8 @@ from pypdf import PdfReader
 def pdf_text(pdf: bytes) -> str:
     """The PDF's extracted text with whitespace folded, for 'contains' checks."""
     reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    return text.replace("\u2019", "'")  # Typst sets apostrophes typographically
 
 
 def pdf_pages(pdf: bytes) -> int:

@@ -97,7 +97,7 @@ def test_failing_pandoc_keeps_previous_outputs(
     fake.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 83\n")
     fake.chmod(0o755)
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
-    code, out, err = run("build", "--out", str(tmp_path), MINIMAL)
+    code, out, err = run("build", "--force", "--out", str(tmp_path), MINIMAL)
     assert code == 1 and out == ""
     assert "error [build.convert] pandoc (html5) failed: pandoc: out of memory" in err
     assert "Traceback" not in err

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.corpus import CORPUS, evaluate, passages, report
 from tests.corpus import RULES as PHRASE_RULES
+from tests.corpus import evaluate, passages, report
 
 LANGUAGES = ["en"]
 BAR = 0.9

@@ -17,7 +17,7 @@ def test_two_bundles_of_every_example_are_byte_identical(tmp_path: Path) -> None
         assert result.exit_code == 0, result.stderr
     first = sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*.*"))
     second = sorted(p.relative_to(tmp_path / "second") for p in (tmp_path / "second").rglob("*.*"))
-    assert first == second and len(first) == len(CASES) * 8
+    assert first == second and len(first) == len(CASES) * 9  # eight outputs and the inputs stamp
     for name in first:
         assert (tmp_path / "first" / name).read_bytes() == (
             tmp_path / "second" / name

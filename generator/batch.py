@@ -1,0 +1,174 @@
+"""Build one case or many: a worker pool, and a fingerprint of the inputs to skip unchanged cases.
+
+Each worker process keeps its compiled schema validator, Jinja environment, phrase lists and Typst
+compiler (with its fonts) for all the cases it builds; pandoc runs once per format and case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from generator import convert, lint, pipeline
+from generator.diagnostics import Diagnostic, Severity
+from generator.resources import RULES, SCHEMAS, TEMPLATES
+
+STAMP = ".inputs.sha256"
+
+
+@dataclass(frozen=True)
+class Options:
+    out_dir: Path
+    formats: tuple[str, ...]
+    strict: bool = False
+    allow_lint_errors: bool = False
+    force: bool = False
+
+
+@dataclass
+class Result:
+    """What became of one case."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    failed: bool = False
+    skipped: bool = False
+
+
+@cache
+def engine_fingerprint() -> str:
+    """Everything besides the case that decides its outputs: code, templates, rules, tools."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for root in (package, TEMPLATES, SCHEMAS, RULES):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(checked: pipeline.Checked, formats: tuple[str, ...]) -> str:
+    assert checked.case is not None
+    digest = hashlib.sha256(engine_fingerprint().encode())
+    digest.update(checked.case.source.encode("utf-8"))
+    digest.update(repr(sorted(formats)).encode())
+    for item in checked.evidence:
+        digest.update(f"{item.id}:{item.relative}:{item.sha256}".encode())
+    return digest.hexdigest()
+
+
+def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
+    """Check one case and, if nothing blocks it and its inputs changed, write its outputs."""
+    checked = pipeline.check_case(file, settings)
+    diagnostics = lint.strict(checked.diagnostics) if options.strict else checked.diagnostics
+    result = Result(file, list(diagnostics))
+    blocking = [
+        d
+        for d in diagnostics
+        if d.severity is Severity.ERROR
+        and not (options.allow_lint_errors and d.code.startswith("lint."))
+    ]
+    if checked.case is None or blocking:
+        result.failed = True
+        return result
+    case = checked.case
+    stamp = options.out_dir / case.name / STAMP
+    fingerprint = _fingerprint(checked, options.formats)
+    if not options.force and _up_to_date(stamp, fingerprint, case, options):
+        result.skipped = True
+        return result
+    try:
+        outputs = pipeline.render_outputs(case, checked.evidence, options.formats)
+    except convert.ConversionError as exc:
+        result.diagnostics.append(pipeline.conversion_diagnostic(case, exc))
+        result.failed = True
+        return result
+    if "txt" in outputs:
+        length = pipeline.text_length(case, outputs["txt"], settings)
+        result.diagnostics += lint.strict(length) if options.strict else length
+        result.failed = options.strict and bool(length)
+    paths = pipeline.output_paths(case, options.out_dir, outputs)
+    stamp.unlink(missing_ok=True)  # outputs are about to change: the old stamp no longer holds
+    result.written = pipeline.write_outputs(outputs, paths)
+    if not result.failed:
+        from generator.write import write_atomic
+
+        write_atomic(stamp, fingerprint.encode() + b"\n")
+    return result
+
+
+def _up_to_date(stamp: Path, fingerprint: str, case: object, options: Options) -> bool:
+    try:
+        recorded = stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    if recorded != fingerprint:
+        return False
+    name = stamp.parent.name
+    expected = [stamp.parent / f"{name}{pipeline.SUFFIXES[fmt]}" for fmt in options.formats]
+    if "txt" in options.formats:
+        expected.append(stamp.parent / f"{name}{pipeline.SUFFIXES['counts']}")
+    return all(path.exists() for path in expected)
+
+
+_settings: lint.Settings | None = None
+
+
+def _start_worker(settings: lint.Settings) -> None:
+    global _settings
+    _settings = settings
+
+
+def _work(file: str, options: Options) -> Result:
+    assert _settings is not None
+    return build_case(file, _settings, options)
+
+
+def build_many(
+    files: list[str],
+    settings: lint.Settings,
+    options: Options,
+    jobs: int,
+    on_result: Callable[[int, Result], None],
+) -> list[Result]:
+    """Build every case, `jobs` at a time; `on_result` hears of each as it finishes."""
+    results: list[Result] = []
+    if jobs <= 1 or len(files) <= 1:
+        for file in files:
+            results.append(build_case(file, settings, options))
+            on_result(len(results), results[-1])
+        return results
+    # Not fork: the parent may hold threads (the Typst compiler's), which a forked child inherits
+    # in whatever state they were, sometimes holding a lock.
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    ) as pool:
+        futures = [pool.submit(_work, file, options) for file in files]
+        for future in as_completed(futures):
+            results.append(future.result())
+            on_result(len(results), results[-1])
+    order = {file: index for index, file in enumerate(files)}
+    return sorted(results, key=lambda result: order[result.file])
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def iter_lines(result: Result) -> Iterator[str]:
+    for path in result.written:
+        yield f"wrote {path}"
