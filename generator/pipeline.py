@@ -67,12 +67,12 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     words = render.locale(data["language"])
     seller, notice = data["seller"], data["notice"]
     return {
-        "title": f"{words['title']}{words['colon']}{seller['store_name']} "
+        "title": f"{words['title']}{words['colon']} {seller['store_name']} "
         f"({notice['marketplace']})",
         "author": seller["legal_name"],
         "asins": list(notice.get("asins", [])),
         "lang": data["language"],
-        "header-left": f"{words['title']}{words['colon']}{seller['legal_name']}",
+        "header-left": f"{words['title']}{words['colon']} {seller['legal_name']}",
         "header-right": render.format_date(data["date"], words["date"]),
         "page": words["labels"]["page"],
         "page-of": words["labels"]["page_of"],
