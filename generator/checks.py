@@ -47,6 +47,7 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 # Names of people, roles and businesses: only checked for placeholders (a name like "Samira"
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
+PHRASE_RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support_case")
 _ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
 
@@ -106,17 +107,15 @@ def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
     raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
-    for name in (
-        "promise",
-        "blame",
-        "emotion",
-        "filler",
-        "question",
-        "support_case",
-        "placeholder",
-        "vague_owners",
-    ):
-        compiled[name] = [_compile(pattern) for pattern in raw.get(name, [])]
+    offset = 0
+    for name in (*PHRASE_RULES, "vague_owners"):
+        compiled[name] = PhraseList([str(pattern) for pattern in raw.get(name, [])], offset)
+        offset += len(compiled[name].patterns)
+    # One scan of a text for all rules tells which few patterns can match it.
+    every = [
+        (p.prefixes, p.at_word) for name in (*PHRASE_RULES, "vague_owners") for p in compiled[name]
+    ]
+    compiled["trigger"] = prefilter.Trigger(every)
     # Acronyms of any language are not shouting: English ones appear in every plan.
     shared = _raw_phrases("en").get("capitals", []) if language != "en" else []
     compiled["capitals"] = {str(word).upper() for word in [*raw.get("capitals", []), *shared]}
@@ -126,18 +125,32 @@ def phrases(language: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A compiled phrase pattern with the literals that let most texts skip it cheaply."""
+    """A compiled phrase pattern, with literals that rule it out for most texts."""
 
     pattern: re.Pattern[str]
     prefixes: frozenset[str] | None
     required: frozenset[str]
-
-    def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
-        if prefilter.may_match(self.prefixes, self.required, lowered):
-            yield from self.pattern.finditer(text)
+    at_word: bool
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text)
+
+
+class PhraseList:
+    """The patterns of one rule, numbered from `offset` within the language's trigger."""
+
+    def __init__(self, sources: list[str], offset: int = 0) -> None:
+        self.patterns = [_compile(source) for source in sources]
+        self.offset = offset
+
+    def __iter__(self) -> Iterator[Phrase]:
+        return iter(self.patterns)
+
+    def finditer(self, text: str, lowered: str, candidates: set[int]) -> Iterator[re.Match[str]]:
+        """Matches of the patterns the trigger let through, in the order of the list."""
+        for index, phrase in enumerate(self.patterns, self.offset):
+            if index in candidates and prefilter.has_required(phrase.required, lowered):
+                yield from phrase.pattern.finditer(text)
 
 
 def _compile(source: str) -> Phrase:
@@ -146,6 +159,7 @@ def _compile(source: str) -> Phrase:
         re.compile(expanded, re.IGNORECASE | re.MULTILINE),
         prefilter.literal_prefixes(expanded),
         prefilter.required_literals(expanded),
+        prefilter.starts_at_word(expanded),
     )
 
 
@@ -163,28 +177,20 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     scopes = rule_scopes()
     found_codes = set()
     lowered = text.value.lower()
-    for name in (
-        "placeholder",
-        "promise",
-        "blame",
-        "emotion",
-        "filler",
-        "question",
-        "support_case",
-    ):
+    candidates = lists["trigger"].candidates(lowered)
+    for name in PHRASE_RULES:
         code = "lint." + name.replace("_", "-")
         if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
-        for pattern in lists[name]:
-            for found in pattern.finditer(text.value, lowered):
-                if any(found.start() < end and start < found.end() for start, end in taken):
-                    continue
-                taken.append(found.span())
-                found_codes.add(code)
-                match = " ".join(found.group(0).split())
-                before = text.value[: found.start()].lower().count(found.group(0).lower())
-                yield Finding(code, text.path, _short(match), found.group(0), before)
+        for found in lists[name].finditer(text.value, lowered, candidates):
+            if any(found.start() < end and start < found.end() for start, end in taken):
+                continue
+            taken.append(found.span())
+            found_codes.add(code)
+            match = " ".join(found.group(0).split())
+            before = text.value[: found.start()].lower().count(found.group(0).lower())
+            yield Finding(code, text.path, _short(match), found.group(0), before)
     if (
         "lint.emotion" not in found_codes
         and text.kind not in scopes.get("lint.emotion", set())
@@ -231,7 +237,7 @@ def action_findings(data: dict[str, Any]) -> Iterator[Finding]:
                     yield Finding("lint.action-date", (*base, a, "date"), action["date"])
 
 
-def traceability_findings(data: dict[str, Any]) -> Iterator[Finding]:
+def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     """Each root cause is answered; every id cited exists; every evidence item is cited."""
     known_evidence = {item["id"] for item in data.get("evidence", [])}
     cited: set[str] = set()
@@ -268,7 +274,7 @@ def traceability_findings(data: dict[str, Any]) -> Iterator[Finding]:
             cited.add(ref)
             if ref not in known_evidence:
                 yield Finding("lint.unknown-reference", (*path, i), ref)
-    for text in texts({k: v for k, v in data.items() if k != "evidence"}):
+    for text in (t for t in prose if t.path[0] != "evidence"):
         for found in _EVIDENCE_ID.finditer(text.value):
             cited.add(found.group(0))
             if found.group(0) not in known_evidence:
@@ -335,18 +341,20 @@ def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
         yield Finding("lint.structure", ("structure",))
 
 
-def length_findings(data: dict[str, Any], total: int, section: int) -> Iterator[Finding]:
+def length_findings(
+    data: dict[str, Any], prose: list[Text], total: int, section: int
+) -> Iterator[Finding]:
     """Word budgets for the whole plan and for each D section of each problem."""
-    count = sum(words(text.value) for text in texts(data))
+    count = sum(words(text.value) for text in prose)
     if count > total:
         yield Finding(
             "lint.length", ("problems",), f"the plan has {count} words, over the budget of {total}"
         )
     for p, problem in enumerate(data["problems"]):
-        for key, value in problem.items():
+        for key in problem:
             if key in ("id", "title"):
                 continue
-            section_words = sum(words(t.value) for t in texts(value, ("problems", p, key)))
+            section_words = sum(words(t.value) for t in prose if t.path[:3] == ("problems", p, key))
             if section_words > section:
                 yield Finding(
                     "lint.length",
@@ -355,7 +363,7 @@ def length_findings(data: dict[str, Any], total: int, section: int) -> Iterator[
                 )
 
 
-def owner_findings(data: dict[str, Any], vague: list[Phrase]) -> Iterator[Finding]:
+def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
     for p, problem in enumerate(data["problems"]):
         for base, actions in _action_lists(problem, ("problems", p)):
             for a, action in enumerate(actions):
@@ -364,18 +372,18 @@ def owner_findings(data: dict[str, Any], vague: list[Phrase]) -> Iterator[Findin
                     yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
 
 
-def asin_findings(data: dict[str, Any]) -> Iterator[Finding]:
+def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     """Every ASIN of the notice is discussed in a problem; no other ASIN appears."""
     notice = set(data["notice"].get("asins", []))
     mentioned: set[str] = set()
     for p, problem in enumerate(data["problems"]):
         mentioned.update(problem["problem"].get("asins", []))
-        for text in texts(problem, ("problems", p)):
+        for text in (t for t in prose if t.path[:2] == ("problems", p)):
             mentioned.update(_ASIN_LIKE.findall(text.value))
     for i, asin in enumerate(data["notice"].get("asins", [])):
         if asin not in mentioned:
             yield Finding("lint.asin-missing", ("notice", "asins", i), asin)
-    for text in texts(data):
+    for text in prose:
         for found in _ASIN_LIKE.finditer(text.value):
             if found.group(0) not in notice:
                 yield Finding("lint.asin-unknown", text.path, found.group(0), found.group(0))
@@ -435,9 +443,9 @@ def resubmission_findings(data: dict[str, Any]) -> Iterator[Finding]:
 MIN_WORDS_FOR_LANGUAGE = 40
 
 
-def language_findings(data: dict[str, Any]) -> Iterator[Finding]:
+def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     """The plan's words against each language's commonest words; see lint.language."""
-    found = [w.lower() for text in texts(data) for w in _WORD.findall(text.value)]
+    found = [w.lower() for text in prose for w in _WORD.findall(text.value)]
     if len(found) < MIN_WORDS_FOR_LANGUAGE:
         return
     shares = {}

@@ -103,21 +103,22 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     """Every finding of every rule, before grading."""
     language = data["language"]
     lists = checks.phrases(language)
-    for text in checks.texts(data):
+    prose = list(checks.texts(data))
+    for text in prose:
         yield from checks.phrase_findings(text, language)
     yield from checks.action_findings(data)
-    yield from checks.traceability_findings(data)
+    yield from checks.traceability_findings(data, prose)
     yield from checks.proof_findings(data)
     yield from checks.symptom_findings(data, lists["stopwords"])
     yield from checks.structure_findings(data)
     total = data.get("lint", {}).get("max_words", settings.max_words[data["structure"]])
-    yield from checks.length_findings(data, total, settings.max_section_words)
+    yield from checks.length_findings(data, prose, total, settings.max_section_words)
     yield from checks.owner_findings(data, lists["vague_owners"])
-    yield from checks.asin_findings(data)
+    yield from checks.asin_findings(data, prose)
     yield from checks.evidence_findings(data)
     yield from checks.identifier_findings(data)
     yield from checks.resubmission_findings(data)
-    yield from checks.language_findings(data)
+    yield from checks.language_findings(data, prose)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ matches can start with anything get no prefixes and always run.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 try:  # the parser behind `re`; its layout has been stable across CPython 3.x
@@ -43,11 +44,8 @@ def required_literals(pattern: str) -> frozenset[str]:
     return frozenset(chr(arg).lower() for op, arg in items if op is sre.LITERAL)
 
 
-def may_match(prefixes: frozenset[str] | None, required: frozenset[str], lowered: str) -> bool:
-    """False only if the pattern cannot match the (lower-cased) text."""
-    if any(char not in lowered for char in required):
-        return False
-    return prefixes is None or any(prefix in lowered for prefix in prefixes)
+def has_required(required: frozenset[str], lowered: str) -> bool:
+    return all(char in lowered for char in required)
 
 
 def _sequence(items: list[Any], paths: Paths | None) -> Paths | None:
@@ -84,3 +82,47 @@ def _branches(branches: list[list[Any]], paths: Paths) -> Paths | None:
             return None
         out += grown
     return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def starts_at_word(pattern: str) -> bool:
+    """Whether every match begins at a word boundary (the pattern opens with \\b)."""
+    return pattern.startswith(r"\b")
+
+
+class Trigger:
+    """One pass over a text's words tells which of many patterns can match it at all.
+
+    A pattern that opens with \\b can only match where a word starts with the first word of
+    one of its prefixes; other patterns with prefixes are tested by substring; patterns without
+    prefixes always run.
+    """
+
+    def __init__(self, patterns: list[tuple[frozenset[str] | None, bool]]) -> None:
+        always = []
+        self.by_word: dict[str, list[int]] = {}
+        self.substrings: list[tuple[str, int]] = []
+        for index, (prefixes, at_word) in enumerate(patterns):
+            if prefixes is None:
+                always.append(index)
+                continue
+            for prefix in prefixes:
+                first = _WORD.match(prefix)
+                if at_word and first:
+                    self.by_word.setdefault(first.group(0), []).append(index)
+                else:
+                    self.substrings.append((prefix, index))
+        self.always = frozenset(always)
+
+    def candidates(self, lowered: str) -> set[int]:
+        found = set(self.always)
+        by_word = self.by_word
+        for word in set(_WORD.findall(lowered)):
+            for end in range(1, len(word) + 1):
+                hit = by_word.get(word[:end])
+                if hit:
+                    found.update(hit)
+        found.update(index for prefix, index in self.substrings if prefix in lowered)
+        return found

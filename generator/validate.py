@@ -40,6 +40,25 @@ def validator(structure: str) -> Draft202012Validator:
     )
 
 
+@cache
+def fast_validator(structure: str) -> Any:
+    """The same schema compiled by jsonschema-rs: a pass/fail check a hundred times faster.
+
+    Only a failing case goes on to the `jsonschema` validator, whose errors explain it; a test
+    proves the two agree on every example and invalid case.
+    """
+    import jsonschema_rs
+
+    def retrieve(uri: str) -> Any:
+        return json.loads((SCHEMAS / uri.rsplit("/", 1)[-1]).read_text(encoding="utf-8"))
+
+    path = schema_file(structure)
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(
+        schema, validate_formats=True, retriever=retrieve, base_uri=path.resolve().as_uri()
+    )
+
+
 def validate_case(case: LoadedCase) -> list[Diagnostic]:
     """Every schema error of the case, one diagnostic each, sorted by position."""
     structure = case.data.get("structure")
@@ -58,6 +77,8 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
                 "write `structure: 4d` (one listing) or `structure: 8d` (an account)",
             )
         ]
+    if fast_validator(structure).is_valid(case.data):
+        return []
     errors = validator(structure).iter_errors(case.data)
     return sorted({d for error in _leaves(errors) for d in _diagnose(case, error)})
 

@@ -7,7 +7,7 @@ import pytest
 from tests.corpus import RULES as PHRASE_RULES
 from tests.corpus import evaluate, passages, report
 
-LANGUAGES = ["en"]
+LANGUAGES = ["en", "de", "fr", "es", "it"]
 BAR = 0.9
 
 

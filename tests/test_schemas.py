@@ -73,3 +73,30 @@ def test_examples_in_defs_are_valid_for_their_own_definition() -> None:
         for example in definition.get("examples", []):
             errors = list(sub.iter_errors(example))
             assert not errors, f"{name}: example {example!r}: {errors[0].message}"
+
+
+def test_fast_and_full_validators_agree_on_every_example_and_invalid_case() -> None:
+    from pathlib import Path
+
+    from generator.loader import load_case
+    from generator.validate import fast_validator
+
+    files = [
+        *Path("cases").glob("*.yaml"),
+        *Path("tests/invalid").glob("*.yaml"),
+        *Path("tests").glob("minimal-*.yaml"),
+        *Path("tests/lint").glob("*.yaml"),
+    ]
+    compared = 0
+    for file in files:
+        try:
+            data = load_case(file).data
+        except Exception:  # YAML-level failures never reach the validators
+            continue
+        structure = data.get("structure")
+        if structure not in ("4d", "8d"):
+            continue
+        full = not list(validator(structure).iter_errors(data))
+        assert fast_validator(structure).is_valid(data) == full, file
+        compared += 1
+    assert compared >= 12
