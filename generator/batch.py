@@ -19,6 +19,7 @@ from pathlib import Path
 from generator import convert, lint, pipeline
 from generator.diagnostics import Diagnostic, Severity
 from generator.resources import RULES, SCHEMAS, TEMPLATES
+from generator.write import write_all
 
 STAMP = ".inputs.sha256"
 
@@ -101,12 +102,18 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         result.diagnostics += lint.strict(length) if options.strict else length
         result.failed = options.strict and bool(length)
     paths = pipeline.output_paths(case, options.out_dir, outputs)
-    stamp.unlink(missing_ok=True)  # outputs are about to change: the old stamp no longer holds
-    result.written = pipeline.write_outputs(outputs, paths)
+    files = {paths[fmt]: outputs[fmt] for fmt in sorted(outputs, key=lambda fmt: fmt == "pdf")}
     if not result.failed:
-        from generator.write import write_atomic
-
-        write_atomic(stamp, fingerprint.encode() + b"\n")
+        files[stamp] = fingerprint.encode() + b"\n"  # written with the outputs, all or none
+    try:
+        if result.failed:
+            stamp.unlink(missing_ok=True)
+        write_all(files)
+    except OSError as exc:
+        result.diagnostics.append(pipeline.write_diagnostic(case, exc))
+        result.failed = True
+        return result
+    result.written = [path for path in files if path != stamp]
     return result
 
 

@@ -47,6 +47,7 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 # Names of people, roles and businesses: only checked for placeholders (a name like "Samira"
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
+MAX_PER_RULE = 10  # findings of one rule in one field
 PHRASE_RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support_case")
 _ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
@@ -184,6 +185,8 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
         for found in lists[name].finditer(text.value, lowered, candidates):
+            if len(taken) == MAX_PER_RULE:  # enough to act on; the rest shows after a fix
+                break
             if any(found.start() < end and start < found.end() for start, end in taken):
                 continue
             taken.append(found.span())

@@ -71,7 +71,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 def validate(files: tuple[str, ...]) -> None:
     """Check case files against their schema.
 
@@ -91,7 +91,7 @@ def validate(files: tuple[str, ...]) -> None:
 
 
 @main.command(name="lint")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @strict_option
 def lint_command(files: tuple[str, ...], strict: bool) -> None:
     """Check what a plan says against the content rules.
@@ -171,7 +171,7 @@ allow_option = click.option(
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @out_option
 @click.option(
     "--format",
@@ -213,7 +213,7 @@ def build(
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @out_option
 @strict_option
 @allow_option
@@ -323,7 +323,7 @@ def new(
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option(
     "--to", "target", type=click.Choice(["8d"]), required=True, help="The structure to convert to."
 )
@@ -376,7 +376,7 @@ def convert_command(file: str, target: str, in_place: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @out_option
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between checks.")
 def watch(file: str, out_dir: str, interval: float) -> None:
@@ -422,7 +422,7 @@ def watch(file: str, out_dir: str, interval: float) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 def text(file: str) -> None:
     """Print a case as plain text (a git textconv driver).
 
@@ -442,7 +442,7 @@ def text(file: str) -> None:
 
 
 @main.command(name="diff")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option(
     "--from",
     "old",

@@ -141,6 +141,8 @@ def typst_to_pdf(
             timestamp=stamp,
         )
     except typst.TypstError as exc:
-        raise ConversionError("typst (PDF)", f"{exc.message} {exc.diagnostic}".strip()) from None
+        message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
+        detail = f"{message} {getattr(exc, 'diagnostic', '')}".strip()
+        raise ConversionError("typst (PDF)", detail or "the PDF engine failed") from None
     assert isinstance(pdf, bytes)
     return pdf

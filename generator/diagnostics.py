@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,12 +26,27 @@ class Diagnostic:
     hint: str = ""
 
     def format(self) -> str:
-        where = f"{self.path}: " if self.path else ""
+        """One line; text from the case is made safe to print (see `printable`)."""
+        where = f"{printable(self.path)}: " if self.path else ""
         hint = f": {self.hint}" if self.hint else ""
         return (
-            f"{self.file}:{self.line}:{self.column}: {self.severity.value} [{self.code}] "
-            f"{where}{self.message}{hint}"
+            f"{printable(self.file)}:{self.line}:{self.column}: {self.severity.value} "
+            f"[{self.code}] {where}{printable(self.message, MAX_MESSAGE)}{hint}"
         )
+
+
+MAX_MESSAGE = 300
+# Control characters (terminal escape sequences) and bidirectional overrides, which could make
+# a printed line lie about what it says.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, limit: int = 0) -> str:
+    """Text from a case as it can be printed: unsafe characters escaped, long text cut."""
+    safe = _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if limit and len(safe) > limit:
+        safe = safe[: limit - 1] + "…"
+    return safe
 
 
 class UserError(Exception):

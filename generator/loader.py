@@ -96,6 +96,10 @@ class LoadedCase:
         return node.start_mark.index, node.end_mark.index
 
 
+def _code(character: str | int) -> int:
+    return character if isinstance(character, int) else ord(character)
+
+
 def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
@@ -106,15 +110,21 @@ def _error(file: str, line: int, column: int, code: str, message: str, hint: str
 
 def decode(file: str, raw: bytes) -> str:
     """UTF-8 text from bytes (a UTF-8 byte-order mark is fine), or a diagnostic at the bad byte."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _error(
-            file,
-            1,
-            1,
-            "yaml.encoding",
-            "the file is saved as UTF-16",
-            "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
-        )
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            raise _error(
+                file,
+                1,
+                1,
+                "yaml.encoding",
+                f"the file is saved as {name}",
+                "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+            )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -135,6 +145,15 @@ def load_case(file: str | Path) -> LoadedCase:
     """Read and parse a case file; raise UserError with positions for any problem."""
     name = str(file)
     try:
+        if Path(file).exists() and not Path(file).is_dir() and not Path(file).is_file():
+            raise _error(
+                name,
+                1,
+                1,
+                "io.not-a-file",
+                "this is not a regular file",
+                "name a YAML file; pipes and devices are not read",
+            )
         with open(file, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
@@ -185,6 +204,8 @@ def parse_case(file: str, text: str) -> LoadedCase:
             "this is not a text file; save the case as UTF-8 text",
         )
     try:
+        if "&" in text:  # anchors: refuse their aliases before anything is expanded
+            _refuse_aliases(file, text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark, problem = exc.problem_mark or exc.context_mark, exc.problem or "invalid YAML"
@@ -197,9 +218,21 @@ def parse_case(file: str, text: str) -> LoadedCase:
                 problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         hint = "check indentation, colons and quotes on this line or the one before"
-        if "\t" in problem or "tab" in problem:
+        at = mark.index if mark else -1
+        if "\t" in problem or "tab" in problem or (0 <= at < len(text) and text[at] == "\t"):
             hint = "indent with spaces, not tabs"
         raise _error(file, line, column, "yaml.syntax", problem, hint) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise _error(
+            file,
+            line,
+            column,
+            "yaml.character",
+            f"the character U+{_code(exc.character):04X} is not allowed in YAML",
+            "remove it; it often comes from copying text out of another program",
+        ) from None
     except yaml.YAMLError as exc:
         raise _error(
             file,
@@ -242,6 +275,48 @@ def parse_case(file: str, text: str) -> LoadedCase:
     if builder.errors:
         raise UserError(builder.errors)
     return LoadedCase(file, data, text, root)
+
+
+MAX_REPORTED_ALIASES = 20
+
+
+def _refuse_aliases(file: str, text: str) -> None:
+    """Report every alias (*name) where it is written; they could expand without bound."""
+    marks = [
+        event.start_mark
+        for event in yaml.parse(text, Loader=_Loader)
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None
+    ]
+    if not marks:
+        return
+    diagnostics = [
+        Diagnostic(
+            file,
+            mark.line + 1,
+            mark.column + 1,
+            Severity.ERROR,
+            "yaml.alias",
+            "",
+            "aliases (*name) are not supported in case files",
+            "write the value out in full where the alias stands",
+        )
+        for mark in marks[:MAX_REPORTED_ALIASES]
+    ]
+    if len(marks) > MAX_REPORTED_ALIASES:
+        last = marks[MAX_REPORTED_ALIASES]
+        diagnostics.append(
+            Diagnostic(
+                file,
+                last.line + 1,
+                last.column + 1,
+                Severity.ERROR,
+                "yaml.alias",
+                "",
+                f"{len(marks) - MAX_REPORTED_ALIASES} more aliases",
+                "write every value out in full",
+            )
+        )
+    raise UserError(diagnostics)
 
 
 class _Builder:

@@ -10,7 +10,6 @@ from generator import checks, convert, diff, evidence, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
-from generator.write import write_atomic
 
 FORMATS = ("md", "html", "pdf", "txt", "docx")
 BUNDLE = ("submission", "zip")
@@ -136,12 +135,18 @@ def output_paths(case: LoadedCase, out_dir: Path, outputs: dict[str, bytes]) -> 
     return {fmt: folder / f"{case.name}{SUFFIXES[fmt]}" for fmt in outputs}
 
 
-def write_outputs(outputs: dict[str, bytes], paths: dict[str, Path]) -> list[Path]:
-    """Write the outputs, each atomically; the PDF last, as the sign that the build finished."""
-    order = sorted(outputs, key=lambda fmt: fmt == "pdf")
-    for fmt in order:
-        write_atomic(paths[fmt], outputs[fmt])
-    return [paths[fmt] for fmt in order]
+def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
+    where = f" {error.filename}" if error.filename else ""
+    return Diagnostic(
+        case.file,
+        1,
+        1,
+        Severity.ERROR,
+        "io.write",
+        "",
+        f"cannot write{where}: {error.strerror or error}",
+        "free disk space or make the output folder writable; the previous outputs were kept",
+    )
 
 
 def conversion_diagnostic(case: LoadedCase, error: convert.ConversionError) -> Diagnostic:

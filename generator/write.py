@@ -1,14 +1,42 @@
-"""Write outputs atomically: a reader sees the old file or the new one, never half of one."""
+"""Write outputs all or nothing: a reader sees the old set of files or the new one.
+
+Every file is first written in full to a temporary file beside it; only when all of them are
+written are they renamed into place, with Ctrl-C held back for those few renames. A full disk,
+a read-only folder or an interruption while writing leaves the previous outputs untouched.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 
+def write_all(files: dict[Path, bytes]) -> None:
+    """Replace every file with its new content, or none of them; raise OSError on failure."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in files.items():
+            staged.append((_stage(path, content), path))
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    with _interrupt_deferred():
+        for temporary, path in staged:
+            os.replace(temporary, path)
+
+
 def write_atomic(path: Path, content: bytes) -> None:
-    """Write `content` to `path` through a temporary file in the same folder and a rename."""
+    """Replace one file with its new content through a temporary file and a rename."""
+    write_all({path: content})
+
+
+def _stage(path: Path, content: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -17,7 +45,23 @@ def write_atomic(path: Path, content: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done (only the main thread can handle signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[object] = []
+    previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt

@@ -12,7 +12,8 @@ def pdf_text(pdf: bytes) -> str:
     """The PDF's extracted text with whitespace folded, for 'contains' checks."""
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
-    return text.replace("\u2019", "'")  # Typst sets apostrophes typographically
+    # Typst sets apostrophes typographically; long words carry zero-width break points.
+    return text.replace("\u2019", "'").replace("\u200b", "")
 
 
 def pdf_pages(pdf: bytes) -> int:

