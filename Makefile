@@ -19,13 +19,14 @@ ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py gen
 .SECONDEXPANSION:
 
 help:
-	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt .docx)"
-	@echo "make bundle CASE=<name>  also the submission PDF with the evidence, and the evidence zip"
+	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt)"
+	@echo "make bundle CASE=<name>  also Word, the submission PDF with the evidence, the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
 	@echo "make lint                content rules, every case"
 	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
+	@echo "make bench               timings (docs/performance.md)"
 	@echo "make clean               remove build/           make setup      create .venv"
 
 # The virtual environment, with the package and its pinned dependencies.
@@ -40,10 +41,10 @@ setup: $(READY)
 INPUTS = cases/$$(notdir $$*).yaml $$(wildcard cases/$$(notdir $$*)/* cases/$$(notdir $$*)/*/*) $(ENGINE) $(READY)
 
 # All formats of a case come from one run; the PDF is written last.
-build/%.md build/%.html build/%.txt build/%.docx build/%.pdf: $(INPUTS)
+build/%.md build/%.html build/%.txt build/%.pdf: $(INPUTS)
 	$(ACTIONPLAN) build --out build $<
 
-build/%-submission.pdf build/%-evidence.zip: $(INPUTS)
+build/%-submission.pdf build/%-evidence.zip build/%.docx: $(INPUTS)
 	$(ACTIONPLAN) bundle --out build $<
 
 case-given = @if [ -z "$(CASE)" ]; then echo "usage: make $@ CASE=<name>   (cases: $(NAMES))" >&2; exit 2; fi; \
@@ -57,7 +58,13 @@ bundle: $(READY)
 	$(case-given)
 	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE)-submission.pdf
 
-all: $(foreach n,$(NAMES),build/$(n)/$(n).pdf)
+# Every case in one process with a worker pool; the tool skips cases whose inputs are unchanged
+# (build/<case>/.inputs.sha256), and make skips the whole run when nothing changed at all.
+ALL_STAMP := build/.all-built
+all: $(ALL_STAMP)
+$(ALL_STAMP): $(CASES) $(wildcard cases/*/* cases/*/*/*) $(ENGINE) $(READY)
+	$(ACTIONPLAN) build --out build $(CASES)
+	@touch $@
 
 watch: $(READY)
 	$(case-given)
@@ -81,6 +88,9 @@ lint: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest -q
 
+bench: $(READY)
+	$(BIN)/python bench/run.py
+
 check: $(READY)
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
@@ -89,4 +99,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint test check clean
+.PHONY: help setup build bundle all watch diff new validate lint test bench check clean

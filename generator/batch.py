@@ -139,23 +139,33 @@ def _start_worker(settings: lint.Settings) -> None:
     _settings = settings
 
 
-def _work(file: str, options: Options) -> Result:
+def _work(file: str, options: Options | None) -> Result:
     assert _settings is not None
+    if options is None:  # lint only
+        return Result(file, pipeline.check_case(file, _settings).diagnostics)
     return build_case(file, _settings, options)
+
+
+def _work_chunk(files: list[str], options: Options | None) -> list[Result]:
+    return [_work(file, options) for file in files]
 
 
 def build_many(
     files: list[str],
     settings: lint.Settings,
-    options: Options,
+    options: Options | None,
     jobs: int,
     on_result: Callable[[int, Result], None],
 ) -> list[Result]:
-    """Build every case, `jobs` at a time; `on_result` hears of each as it finishes."""
+    """Build (or with no options, only check) every case, `jobs` at a time.
+
+    `on_result` hears of each case as it finishes; the list returned is in the order given.
+    """
     results: list[Result] = []
     if jobs <= 1 or len(files) <= 1:
+        _start_worker(settings)
         for file in files:
-            results.append(build_case(file, settings, options))
+            results.append(_work(file, options))
             on_result(len(results), results[-1])
         return results
     # Not fork: the parent may hold threads (the Typst compiler's), which a forked child inherits
@@ -164,10 +174,15 @@ def build_many(
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
     ) as pool:
-        futures = [pool.submit(_work, file, options) for file in files]
+        chunk = max(1, min(32, len(files) // (jobs * 4)))  # fewer round trips for many cases
+        futures = [
+            pool.submit(_work_chunk, files[i : i + chunk], options)
+            for i in range(0, len(files), chunk)
+        ]
         for future in as_completed(futures):
-            results.append(future.result())
-            on_result(len(results), results[-1])
+            for result in future.result():
+                results.append(result)
+                on_result(len(results), result)
     order = {file: index for index, file in enumerate(files)}
     return sorted(results, key=lambda result: order[result.file])
 

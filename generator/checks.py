@@ -7,6 +7,7 @@ plan's shape (root causes and what addresses them, evidence and what cites it, d
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -98,6 +99,12 @@ def _raw_phrases(language: str) -> dict[str, Any]:
 
 
 @cache
+def languages() -> tuple[str, ...]:
+    """The languages that have phrase lists (rules/<language>.yaml)."""
+    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
+
+
+@cache
 def stopwords(language: str) -> frozenset[str]:
     """A language's commonest words, for root-cause overlap and language detection."""
     return frozenset(str(word).lower() for word in _raw_phrases(language).get("stopwords", []))
@@ -130,7 +137,7 @@ class Phrase:
 
     pattern: re.Pattern[str]
     prefixes: frozenset[str] | None
-    required: frozenset[str]
+    required: tuple[frozenset[str], ...]
     at_word: bool
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -143,15 +150,18 @@ class PhraseList:
     def __init__(self, sources: list[str], offset: int = 0) -> None:
         self.patterns = [_compile(source) for source in sources]
         self.offset = offset
+        self.indexes = range(offset, offset + len(self.patterns))
 
     def __iter__(self) -> Iterator[Phrase]:
         return iter(self.patterns)
 
-    def finditer(self, text: str, lowered: str, candidates: set[int]) -> Iterator[re.Match[str]]:
-        """Matches of the patterns the trigger let through, in the order of the list."""
-        for index, phrase in enumerate(self.patterns, self.offset):
-            if index in candidates and prefilter.has_required(phrase.required, lowered):
-                yield from phrase.pattern.finditer(text)
+    def finditer(self, text: str, lowered: str, candidates: list[int]) -> Iterator[re.Match[str]]:
+        """Matches of the patterns the trigger let through (`candidates`, sorted), in order."""
+        for index in candidates:
+            if index in self.indexes:
+                phrase = self.patterns[index - self.offset]
+                if prefilter.has_required(phrase.required, lowered):
+                    yield from phrase.pattern.finditer(text)
 
 
 def _compile(source: str) -> Phrase:
@@ -178,7 +188,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     scopes = rule_scopes()
     found_codes = set()
     lowered = text.value.lower()
-    candidates = lists["trigger"].candidates(lowered)
+    candidates = sorted(lists["trigger"].candidates(lowered))
     for name in PHRASE_RULES:
         code = "lint." + name.replace("_", "-")
         if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
@@ -448,14 +458,14 @@ MIN_WORDS_FOR_LANGUAGE = 40
 
 def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     """The plan's words against each language's commonest words; see lint.language."""
-    found = [w.lower() for text in prose for w in _WORD.findall(text.value)]
-    if len(found) < MIN_WORDS_FOR_LANGUAGE:
+    found = Counter(w.lower() for text in prose for w in _WORD.findall(text.value))
+    total = sum(found.values())
+    if total < MIN_WORDS_FOR_LANGUAGE:
         return
     shares = {}
-    for path in sorted(RULES.glob("*.yaml")):
-        if path.stem != "rules":
-            stop = stopwords(path.stem)
-            shares[path.stem] = sum(w in stop for w in found) / len(found)
+    for language in languages():
+        stop = stopwords(language)
+        shares[language] = sum(n for w, n in found.items() if w in stop) / total
     declared = data["language"]
     best = max(shares, key=lambda lang: shares[lang])
     if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):

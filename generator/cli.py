@@ -93,24 +93,39 @@ def validate(files: tuple[str, ...]) -> None:
 @main.command(name="lint")
 @click.argument("files", nargs=-1, type=click.Path())
 @strict_option
-def lint_command(files: tuple[str, ...], strict: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cases checked at once (default: the number of cores, for many cases).",
+)
+def lint_command(files: tuple[str, ...], strict: bool, jobs: int | None) -> None:
     """Check what a plan says against the content rules.
 
     Validates each case, then applies the content rules (`actionplan rules`
-    lists them). Exits 1 if there is an error, or any finding with --strict.
+    lists them) and checks its evidence files. Exits 1 if there is an error,
+    or any finding with --strict.
 
     \b
     Example:
       actionplan lint cases/asin-recall.yaml
       actionplan lint --strict
     """
+    from generator import batch
+
     settings = _settings()
     cases = _case_files(files)
     found: list[Diagnostic] = []
-    for file in cases:
-        diagnostics = _graded(pipeline.check_case(file, settings), strict)
+
+    def report(_: int, result: batch.Result) -> None:
+        diagnostics = lint.strict(result.diagnostics) if strict else result.diagnostics
         _report(diagnostics)
-        found += diagnostics
+        found.extend(diagnostics)
+
+    # A pool pays off from a few dozen cases on; below that, starting it costs more.
+    workers = jobs or (batch.default_jobs() if len(cases) >= 50 else 1)
+    batch.build_many(cases, settings, None, workers, report)
     _summary(found, len(cases))
     sys.exit(1 if any(d.severity is Severity.ERROR for d in found) else 0)
 
@@ -193,12 +208,12 @@ def build(
     jobs: int | None,
     force: bool,
 ) -> None:
-    """Render cases to Markdown, HTML, PDF, plain text and Word.
+    """Render cases to Markdown, HTML, PDF and plain text.
 
     Validates and lints each case and checks its evidence files, then writes
-    build/<case>/<case>.md, .html, .pdf, .txt (paste-ready, with -counts.txt)
-    and .docx. Outputs are written only when the whole case built; a failed
-    build keeps the previous ones.
+    build/<case>/<case>.md, .html, .pdf and .txt (paste-ready, with
+    -counts.txt). Outputs are written only when the whole case built; a
+    failed build keeps the previous ones. Unchanged cases are skipped.
 
     \b
     Example:
@@ -229,10 +244,10 @@ def bundle(
 ) -> None:
     """Build everything to send to Amazon, evidence included.
 
-    Writes every format of `build`, plus build/<case>/<case>-submission.pdf
-    (the plan, then each evidence file behind a header, with bookmarks and the
-    originals attached) and <case>-evidence.zip (the files under stable names
-    with manifest.json and their SHA-256).
+    Writes every format of `build`, plus build/<case>/<case>.docx (Word),
+    <case>-submission.pdf (the plan, then each evidence file behind a header,
+    with bookmarks and the originals attached) and <case>-evidence.zip (the
+    files under stable names with manifest.json and their SHA-256).
 
     \b
     Example:
@@ -438,7 +453,7 @@ def text(file: str) -> None:
         click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
         return
     markdown = render.render_markdown(checked.case.data)
-    click.echo(convert.markdown_to_plain(markdown), nl=False)
+    click.echo(convert.to_plain(convert.parse_markdown(markdown)), nl=False)
 
 
 @main.command(name="diff")

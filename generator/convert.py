@@ -47,66 +47,87 @@ def pandoc_path() -> str:
 
 
 def pandoc(
-    markdown: str,
+    source: bytes,
+    source_format: str,
     to: str,
-    asins: list[str],
+    lua_filter: str,
+    step: str,
     extra: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
 ) -> bytes:
-    """Run pandoc on the plan's Markdown and return its output."""
+    """Run pandoc on `source` and return its output; `step` names it in errors."""
     command = [
         pandoc_path(),
         "--from",
-        READER,
+        source_format,
         "--to",
         to,
         "--sandbox",
         "--wrap=none",
         "--lua-filter",
-        str(TEMPLATES / "filters" / "plan.lua"),
-        "--metadata",
-        f"asins={','.join(asins)}",
+        str(TEMPLATES / "filters" / lua_filter),
         *extra,
     ]
     try:
         result = subprocess.run(
-            command,
-            input=markdown.encode("utf-8"),
-            capture_output=True,
-            timeout=PANDOC_TIMEOUT,
-            check=False,
+            command, input=source, capture_output=True, timeout=PANDOC_TIMEOUT, check=False, env=env
         )
     except FileNotFoundError:
         raise ConversionError(
-            f"pandoc ({to})",
-            "the pandoc program is missing; run `make setup` to reinstall pypandoc-binary",
+            step, "the pandoc program is missing; run `make setup` to reinstall pypandoc-binary"
         ) from None
     except subprocess.TimeoutExpired:
-        raise ConversionError(f"pandoc ({to})", f"no answer within {PANDOC_TIMEOUT} s") from None
+        raise ConversionError(step, f"no answer within {PANDOC_TIMEOUT} s") from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip() or f"exit {result.returncode}"
-        raise ConversionError(f"pandoc ({to})", message)
+        raise ConversionError(step, message)
     return result.stdout
 
 
-def markdown_to_html(markdown: str, asins: list[str]) -> str:
+def parse_markdown(markdown: str) -> bytes:
+    """The plan's Markdown read once into pandoc's document tree (JSON), with unsafe links and
+    images removed; every output format is written from it."""
+    return pandoc(
+        markdown.encode("utf-8"), READER, "json", "safety.lua", "pandoc (reading the Markdown)"
+    )
+
+
+def _write(
+    ast: bytes,
+    to: str,
+    asins: list[str],
+    extra: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> bytes:
+    return pandoc(
+        ast,
+        "json",
+        to,
+        "plan.lua",
+        f"pandoc ({to})",
+        ("--metadata", f"asins={','.join(asins)}", *extra),
+        env,
+    )
+
+
+def to_html(ast: bytes, asins: list[str]) -> str:
     # <q> elements: the browser draws the quotation marks of the page's language.
-    return pandoc(markdown, "html5", asins, ("--html-q-tags",)).decode("utf-8")
+    return _write(ast, "html5", asins, ("--html-q-tags",)).decode("utf-8")
 
 
-def markdown_to_typst(markdown: str, asins: list[str]) -> str:
-    return pandoc(markdown, "typst", asins, ("--columns=72",)).decode("utf-8")
+def to_typst(ast: bytes, asins: list[str]) -> str:
+    return _write(ast, "typst", asins, ("--columns=72",)).decode("utf-8")
 
 
-def markdown_to_plain(markdown: str) -> str:
-    return pandoc(markdown, "plain", []).decode("utf-8")
+def to_plain(ast: bytes) -> str:
+    return _write(ast, "plain", []).decode("utf-8")
 
 
-def markdown_to_docx(markdown: str, asins: list[str], date: str) -> bytes:
+def to_docx(ast: bytes, asins: list[str], date: str) -> bytes:
     """Word document; its internal dates come from the plan's date, so the bytes repeat."""
     epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    return pandoc(markdown, "docx", asins, ("--output", "-"), env=env)
+    return _write(ast, "docx", asins, ("--output", "-"), env=env)
 
 
 @cache

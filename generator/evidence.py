@@ -47,17 +47,10 @@ class EvidenceFile:
     mime: str
     size: int
     sha256: str
-    pages: int  # PDF pages, else 1
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "file": self.relative,
-            "mime": self.mime,
-            "size": self.size,
-            "sha256": self.sha256,
-            "pages": self.pages,
-        }
+    def pages(self) -> int:
+        """Pages of a PDF (0 if unreadable), else 1; read only for the submission PDF."""
+        return _pages(self.path.read_bytes(), self.mime)
 
 
 def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnostic]]:
@@ -156,7 +149,6 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 mime,
                 size,
                 hashlib.sha256(content).hexdigest(),
-                _pages(content, mime),
             )
         )
     return files, problems

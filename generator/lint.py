@@ -116,7 +116,8 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.owner_findings(data, lists["vague_owners"])
     yield from checks.asin_findings(data, prose)
     yield from checks.evidence_findings(data)
-    yield from checks.identifier_findings(data)
+    if "XXXX" in repr(data):  # cheaper than walking every value of every case
+        yield from checks.identifier_findings(data)
     yield from checks.resubmission_findings(data)
     yield from checks.language_findings(data, prose)
 

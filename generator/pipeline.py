@@ -11,8 +11,9 @@ from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
 
-FORMATS = ("md", "html", "pdf", "txt", "docx")
-BUNDLE = ("submission", "zip")
+FORMATS = ("md", "html", "pdf", "txt")
+# What goes to Amazon, and Word for agencies that exchange drafts: `bundle` adds these.
+BUNDLE = ("docx", "submission", "zip")
 # The file name of each output in build/<case>/, after the case's name.
 SUFFIXES = {
     "md": ".md",
@@ -88,17 +89,20 @@ def render_outputs(
     outputs: dict[str, bytes] = {}
     if "md" in formats:
         outputs["md"] = markdown.encode("utf-8")
+    if set(formats) == {"md"}:
+        return outputs
+    ast = convert.parse_markdown(markdown)  # read once, written to every format
     if "html" in formats:
-        body = convert.markdown_to_html(markdown, asins)
+        body = convert.to_html(ast, asins)
         outputs["html"] = render.render_html_page(data, body).encode("utf-8")
     if "txt" in formats:
-        text = convert.markdown_to_plain(markdown)
+        text = convert.to_plain(ast)
         outputs["txt"] = text.encode("utf-8")
         outputs["counts"] = render.render_counts(data, markdown, text).encode("utf-8")
     if "docx" in formats:
-        outputs["docx"] = convert.markdown_to_docx(markdown, asins, data["date"])
+        outputs["docx"] = convert.to_docx(ast, asins, data["date"])
     if {"pdf", "submission"} & set(formats):
-        typst_body = convert.markdown_to_typst(markdown, asins)
+        typst_body = convert.to_typst(ast, asins)
         meta = pdf_meta(data)
         if "pdf" in formats:
             outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)

@@ -33,45 +33,113 @@ def literal_prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(text.lower() for text, _ in paths)
 
 
-def required_literals(pattern: str) -> frozenset[str]:
-    """Characters every match contains, from the top level (e.g. the ? of a question)."""
+def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
+    """Groups of strings of which every match contains one per group, from the top level.
+
+    A literal gives a group of one (the ? of a question); a group of plain alternatives, such
+    as (eront|iront), gives a group of those strings.
+    """
     if sre_parse is None:
-        return frozenset()
+        return ()
     try:
         items = list(sre_parse.parse(pattern))
     except (Exception, RecursionError):
-        return frozenset()
-    return frozenset(chr(arg).lower() for op, arg in items if op is sre.LITERAL)
+        return ()
+    groups = []
+    run = ""  # consecutive literals make one string
+    for op, arg in items:
+        if op is sre.LITERAL:
+            run += chr(arg).lower()
+            continue
+        if run:
+            groups.append(frozenset({run}))
+            run = ""
+        if op is sre.SUBPATTERN:
+            strings = _plain_alternatives(list(arg[-1]))
+            if strings:
+                groups.append(frozenset(text.lower() for text in strings))
+    if run:
+        groups.append(frozenset({run}))
+    return tuple(groups)
 
 
-def has_required(required: frozenset[str], lowered: str) -> bool:
-    return all(char in lowered for char in required)
+def _plain_alternatives(items: list[Any]) -> list[str] | None:
+    """The strings a group of plain literals or alternatives of them can be, else None."""
+    if len(items) == 1 and items[0][0] is sre.BRANCH:
+        out = []
+        for branch in items[0][1][1]:
+            text = _plain(list(branch))
+            if text is None:
+                return None
+            out.append(text)
+        return out
+    text = _plain(items)
+    return [text] if text else None
+
+
+def _plain(items: list[Any]) -> str | None:
+    if not items or any(op is not sre.LITERAL for op, _ in items):
+        return None
+    return "".join(chr(arg) for _, arg in items)
+
+
+def has_required(required: tuple[frozenset[str], ...], lowered: str) -> bool:
+    return all(any(text in lowered for text in group) for group in required)
 
 
 def _sequence(items: list[Any], paths: Paths | None) -> Paths | None:
     for op, arg in items:
-        if paths is None or len(paths) > MAX_PREFIXES:
+        if paths is None:
             return None
         if all(not growing for _, growing in paths):
             return paths
-        if op is sre.AT:  # \b, ^, $: zero-width
-            continue
-        if op is sre.LITERAL:
-            paths = [(t + chr(arg), True) if g else (t, g) for t, g in paths]
-        elif op is sre.SUBPATTERN:
-            paths = _sequence(list(arg[-1]), paths)
-        elif op is sre.BRANCH:
-            paths = _branches([list(branch) for branch in arg[1]], paths)
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            low, _high, body = arg
-            grown = _sequence(list(body), paths)
-            if grown is None:
-                return None
-            closed = [(t, False) for t, _ in grown]  # a repeat ends the literal
-            paths = closed + (paths if low == 0 else [])  # optional: or the literal goes on
-        else:  # a class, any character, a group reference: the literal stops here
-            paths = [(t, False) for t, _ in paths]
+        grown = _step(op, arg, paths)
+        if grown is not None and len(grown) > MAX_PREFIXES:
+            return [(t, False) for t, _ in paths]  # enough: the prefixes so far stand
+        paths = grown
     return paths
+
+
+def _step(op: Any, arg: Any, paths: Paths) -> Paths | None:
+    """The paths after one item of a pattern."""
+    if op is sre.AT:  # \b, ^, $: zero-width
+        return paths
+    if op is sre.LITERAL:
+        return [(t + chr(arg), True) if g else (t, g) for t, g in paths]
+    if op is sre.SUBPATTERN:
+        return _sequence(list(arg[-1]), paths)
+    if op is sre.BRANCH:
+        return _branches([list(branch) for branch in arg[1]], paths)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and _is_space(arg[2]):
+        # \s+ or \s*: words stay words, so the prefix goes on after a space
+        spaced = [(t + " ", True) if g else (t, g) for t, g in paths]
+        return spaced + (paths if arg[0] == 0 else [])
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        low, _high, body = arg
+        grown = _sequence(list(body), paths)
+        if grown is None:
+            return None
+        closed = [(t, False) for t, _ in grown]  # a repeat ends the literal
+        return closed + (paths if low == 0 else [])  # optional: or the literal goes on
+    if op is sre.IN and 0 < len(arg) <= 4 and all(kind is sre.LITERAL for kind, _ in arg):
+        # a small set of letters such as [ée]: one path per letter
+        return list(
+            dict.fromkeys(
+                path
+                for t, g in paths
+                for path in ([(t + chr(code), True) for _, code in arg] if g else [(t, g)])
+            )
+        )
+    return [(t, False) for t, _ in paths]  # a class, any character: the literal stops here
+
+
+def _is_space(body: Any) -> bool:
+    items = list(body)
+    return (
+        len(items) == 1
+        and items[0][0] is sre.IN
+        and list(items[0][1]) == [(sre.CATEGORY, sre.CATEGORY_SPACE)]
+    )
 
 
 def _branches(branches: list[list[Any]], paths: Paths) -> Paths | None:
@@ -95,34 +163,53 @@ def starts_at_word(pattern: str) -> bool:
 class Trigger:
     """One pass over a text's words tells which of many patterns can match it at all.
 
-    A pattern that opens with \\b can only match where a word starts with the first word of
-    one of its prefixes; other patterns with prefixes are tested by substring; patterns without
-    prefixes always run.
+    A prefix is read as words: the words it holds in full must all be words of the text, and a
+    word it ends in the middle of must occur in the text. Each prefix is filed under its longest
+    whole word, so a text is checked only against prefixes whose rarest word it contains.
+    Patterns whose matches can start anywhere (no \\b) only count inner words as whole.
     """
 
     def __init__(self, patterns: list[tuple[frozenset[str] | None, bool]]) -> None:
         always = []
-        self.by_word: dict[str, list[int]] = {}
+        self.by_word: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
+        self.by_start: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
         self.substrings: list[tuple[str, int]] = []
         for index, (prefixes, at_word) in enumerate(patterns):
             if prefixes is None:
                 always.append(index)
                 continue
             for prefix in prefixes:
-                first = _WORD.match(prefix)
-                if at_word and first:
-                    self.by_word.setdefault(first.group(0), []).append(index)
-                else:
-                    self.substrings.append((prefix, index))
+                self._file(prefix, at_word, index)
         self.always = frozenset(always)
+        self.longest_start = max(map(len, self.by_start), default=0)
+
+    def _file(self, prefix: str, at_word: bool, index: int) -> None:
+        spans = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(prefix)]
+        whole = tuple(
+            word for start, end, word in spans if (start > 0 or at_word) and end < len(prefix)
+        )
+        last_start, last_end, last = spans[-1] if spans else (0, 0, "")
+        # The word the prefix ends in the middle of, if it starts a word of the text.
+        open_end = last if last_end == len(prefix) and (last_start > 0 or at_word) else ""
+        if open_end and len(open_end) > max(map(len, whole), default=0):
+            self.by_start.setdefault(open_end, []).append((whole, "", index))
+        elif whole:
+            rest = last if last_end == len(prefix) else ""
+            self.by_word.setdefault(max(whole, key=len), []).append((whole, rest, index))
+        else:
+            self.substrings.append((prefix, index))
 
     def candidates(self, lowered: str) -> set[int]:
         found = set(self.always)
-        by_word = self.by_word
-        for word in set(_WORD.findall(lowered)):
-            for end in range(1, len(word) + 1):
-                hit = by_word.get(word[:end])
-                if hit:
-                    found.update(hit)
+        words = set(_WORD.findall(lowered))
+        for word in words:
+            for whole, rest, index in self.by_word.get(word, ()):
+                if index not in found and rest in lowered and all(w in words for w in whole):
+                    found.add(index)
+        for word in words:
+            for end in range(1, min(len(word), self.longest_start) + 1):
+                for whole, _, index in self.by_start.get(word[:end], ()):
+                    if all(w in words for w in whole):
+                        found.add(index)
         found.update(index for prefix, index in self.substrings if prefix in lowered)
         return found

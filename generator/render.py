@@ -154,7 +154,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "mime": found.mime,
             "size": file_size(found.size, words["size"]),
             "sha256": found.sha256,
-            "pages": found.pages,
+            "pages": found.pages(),
             "preview": "",
             "note": "",
         }

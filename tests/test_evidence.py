@@ -167,7 +167,7 @@ def test_evidence_index_shows_size_and_checksum(case: Path, tmp_path: Path) -> N
 
 
 def test_docx_is_a_word_document_with_the_plan(case: Path, tmp_path: Path) -> None:
-    assert run("build", "--format", "docx", "--out", str(tmp_path / "out"), str(case))[0] == 0
+    assert run("bundle", "--out", str(tmp_path / "out"), str(case))[0] == 0
     docx = tmp_path / "out" / "with-evidence" / "with-evidence.docx"
     with zipfile.ZipFile(docx) as archive:
         body = archive.read("word/document.xml").decode()
@@ -259,7 +259,7 @@ def test_readable_pdf_page_count_is_recorded(case: Path) -> None:
 
     files, problems = evidence.check_evidence(load_case(case))
     assert problems == []
-    assert [(f.id, f.pages, f.mime) for f in files] == [
+    assert [(f.id, f.pages(), f.mime) for f in files] == [
         ("E1", 2, "application/pdf"),
         ("E2", 1, "image/png"),
         ("E3", 1, "text/csv"),

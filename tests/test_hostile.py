@@ -683,7 +683,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     assert schema_errors == []  # valid; lint findings (e.g. '!' of images) do not matter here
     before = {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     result = Built(folder, case, before)
-    result.outputs = pipeline.render_outputs(checked.case, checked.evidence)
+    formats = (*pipeline.FORMATS, "docx")
+    result.outputs = pipeline.render_outputs(checked.case, checked.evidence, formats)
     result.page = Page(result.outputs["html"].decode("utf-8"))
     result.pdf_text = pdf_text(result.outputs["pdf"])
     result.txt = fold(result.outputs["txt"].decode("utf-8"))
@@ -922,7 +923,7 @@ def previous(first_build: Path, tmp_path: Path) -> Previous:
     out = tmp_path / "out"
     state = Previous(case, out, out / case.stem, case.read_bytes(), {})
     state.outputs = state.snapshot()
-    assert len(state.outputs) == 6
+    assert len(state.outputs) == 5  # md, html, txt, counts, pdf
     return state
 
 
@@ -944,7 +945,9 @@ def assert_clean_convert_failure(result: Result, state: Previous, message: str) 
 def test_pandoc_missing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(previous.out / "no-such-pandoc"))
     result = build_again(previous)
-    assert_clean_convert_failure(result, previous, "pandoc (html5) failed: the pandoc program")
+    assert_clean_convert_failure(
+        result, previous, "pandoc (reading the Markdown) failed: the pandoc program"
+    )
 
 
 def test_pandoc_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -953,7 +956,9 @@ def test_pandoc_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> 
     fake.chmod(0o755)
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
     result = build_again(previous)
-    assert_clean_convert_failure(result, previous, "pandoc (html5) failed: pandoc: something")
+    assert_clean_convert_failure(
+        result, previous, "pandoc (reading the Markdown) failed: pandoc: something"
+    )
 
 
 class FailingCompiler:
@@ -1001,7 +1006,7 @@ def test_interrupt_while_rendering_keeps_previous_outputs(
     def interrupted(*_: Any, **__: Any) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(convert, "markdown_to_docx", interrupted)  # after md, html and txt
+    monkeypatch.setattr(convert, "to_typst", interrupted)  # after md, html and txt
     result = build_again(previous)
     assert result.exit_code == 1 and not traceback_of(result)
     assert "Traceback" not in result.output and "Aborted!" in result.stderr

@@ -1,19 +1,8 @@
--- Pandoc filter applied to every plan, in every output format.
--- User text is data: links may only go to web or mail addresses, images are never loaded, and
--- the ASINs of the notice are marked so every format can make them stand out.
+-- Pandoc filter for writing each output format from the plan's document tree (safety.lua has
+-- already run): the ASINs of the notice are marked so every format can make them stand out,
+-- plain text gets lines instead of tables, and the PDF gets break points in very long words.
 
 local asins = {}
-
--- Only web and mail links: no scripts, no files, and no anchors (a plan has no targets for
--- them, and a missing target would stop the PDF).
-local function is_safe_url(url)
-  local scheme = url:match("^(%a[%w+.-]*):")
-  if scheme == nil then
-    return false
-  end
-  scheme = scheme:lower()
-  return scheme == "http" or scheme == "https" or scheme == "mailto"
-end
 
 -- Typst breaks lines only at spaces and hyphenation points: give very long words (codes,
 -- file names, pasted URLs) zero-width break opportunities so they cannot run off the page.
@@ -108,14 +97,6 @@ return {
     end,
   },
   {
-    Link = function(link)
-      if not is_safe_url(link.target) then
-        return link.content
-      end
-    end,
-    Image = function(image)
-      return pandoc.Str(pandoc.utils.stringify(image.caption))
-    end,
     Str = function(str)
       if FORMAT == "plain" then return nil end
       local marked = mark_asin(str.text)
