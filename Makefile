@@ -85,10 +85,30 @@ validate: $(READY)
 lint: $(READY)
 	$(ACTIONPLAN) lint $(CASES)
 
-test: $(READY)
+# Checkers of the outputs' standards (tests/test_standards.py): Chromium and Java from Debian's
+# packages, the W3C Nu HTML Checker and axe-core from npm. A tool that cannot be installed
+# leaves its test skipped with the reason; the next `make test` tries again.
+TOOLS := .tools
+$(TOOLS)/.ready:
+	@ok=1; \
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } || ok=0; \
+	command -v java >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq default-jre-headless >/dev/null 2>&1 || ok=0; \
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) vnu-jar@26.9.27 axe-core@4.14.1 \
+	  >/dev/null 2>&1 || ok=0; \
+	if [ $$ok = 1 ]; then touch $@; else echo "note: some output checkers could not be installed; their tests will be skipped" >&2; fi
+
+test: $(READY) | $(TOOLS)/.ready
 	$(BIN)/python -m pytest -q
 
+# A long property-based run (tests/test_properties.py) with many more random cases.
+fuzz: $(READY)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_properties.py
+
+# The reference route needs WeasyPrint (and the system's Pango); without it that row is skipped.
 bench: $(READY)
+	-@$(BIN)/python -m pip install --quiet --disable-pip-version-check weasyprint
 	$(BIN)/python bench/run.py
 
 check: $(READY)
@@ -99,4 +119,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint test bench check clean
+.PHONY: help setup build bundle all watch diff new validate lint test fuzz bench check clean
