@@ -152,6 +152,8 @@ def _build(
             click.echo(line)
         if result.failed and not result.written:
             click.echo(f"{result.file}: not built", err=True)
+        elif result.skipped and not progress:
+            click.echo(f"{result.file}: up to date (--force rebuilds)", err=True)
         if progress:
             state = "failed" if result.failed else "up to date" if result.skipped else "built"
             click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
