@@ -368,14 +368,7 @@ class _Builder:
             return self._scalar(node, path)
         self.seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != _TAG + "seq":
-                self._report(
-                    node,
-                    path,
-                    "yaml.tag",
-                    f"unsupported tag {_tag_name(node.tag)}",
-                    "remove the tag; a case uses plain YAML",
-                )
+            self._plain_tag(node, path, "seq")
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, path, depth)
@@ -405,8 +398,8 @@ class _Builder:
             )
             return node.value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
-        if node.tag != _TAG + "map":
+    def _plain_tag(self, node: yaml.Node, path: Path_, kind: str) -> None:
+        if node.tag != _TAG + kind:
             self._report(
                 node,
                 path,
@@ -414,6 +407,9 @@ class _Builder:
                 f"unsupported tag {_tag_name(node.tag)}",
                 "remove the tag; a case uses plain YAML",
             )
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        self._plain_tag(node, path, "map")
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:

@@ -23,3 +23,13 @@ def pdf_pages(pdf: bytes) -> int:
 def unhyphenate(text: str) -> str:
     """Undo line-end hyphenation in extracted text ("pro- cess" → "process")."""
     return re.sub(r"(\w)- (\w)", r"\1\2", text)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """The actionplan command through click's runner: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
+    return result.exit_code, result.stdout, result.stderr

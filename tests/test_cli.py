@@ -8,17 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from generator import convert
-from generator.cli import main
+from tests.helpers import run
 
 MINIMAL = "tests/minimal-4d.yaml"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_help_and_each_subcommand_help_show_an_example() -> None:

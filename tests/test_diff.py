@@ -6,16 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from generator.cli import main
+from tests.helpers import run
 
 DIFF = Path("tests/diff")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_diff_between_two_files_lists_the_plan_changes(tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]

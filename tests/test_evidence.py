@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 import typst
-from click.testing import CliRunner
 from pypdf import PdfReader
 
 from generator import evidence
-from generator.cli import main
+from tests.helpers import run
 
 MINIMAL = Path("tests/minimal-4d.yaml").read_text()
 EVIDENCE = """evidence:
@@ -85,11 +84,6 @@ def case(tmp_path: Path) -> Path:
     path = tmp_path / "with-evidence.yaml"
     path.write_text(text)
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:

@@ -7,19 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from generator import lint, pipeline
-from generator.cli import main
 from generator.diagnostics import Severity, UserError
 from generator.loader import parse_case
+from tests.helpers import run
 
 LINT = Path("tests/lint")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="actionplan")
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("name", ["bad-plan", "bad-8d", "bad-language"])
