@@ -455,7 +455,7 @@ def text(file: str) -> None:
         click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
         return
     markdown = render.render_markdown(checked.case.data)
-    click.echo(convert.to_plain(convert.parse_markdown(markdown)), nl=False)
+    click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
 
 
 @main.command(name="diff")

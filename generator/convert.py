@@ -48,26 +48,16 @@ def pandoc_path() -> str:
 
 def pandoc(
     source: bytes,
-    source_format: str,
     to: str,
-    lua_filter: str,
+    filters: tuple[str, ...],
     step: str,
     extra: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
 ) -> bytes:
-    """Run pandoc on `source` and return its output; `step` names it in errors."""
-    command = [
-        pandoc_path(),
-        "--from",
-        source_format,
-        "--to",
-        to,
-        "--sandbox",
-        "--wrap=none",
-        "--lua-filter",
-        str(TEMPLATES / "filters" / lua_filter),
-        *extra,
-    ]
+    """Run pandoc on the plan's Markdown and return its output; `step` names it in errors."""
+    command = [pandoc_path(), "--from", READER, "--to", to, "--sandbox", "--wrap=none", *extra]
+    for name in filters:
+        command += ["--lua-filter", str(TEMPLATES / "filters" / name)]
     try:
         result = subprocess.run(
             command, input=source, capture_output=True, timeout=PANDOC_TIMEOUT, check=False, env=env
@@ -84,50 +74,35 @@ def pandoc(
     return result.stdout
 
 
-def parse_markdown(markdown: str) -> bytes:
-    """The plan's Markdown read once into pandoc's document tree (JSON), with unsafe links and
-    images removed; every output format is written from it."""
-    return pandoc(
-        markdown.encode("utf-8"), READER, "json", "safety.lua", "pandoc (reading the Markdown)"
+def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> dict[str, str]:
+    """HTML, plain text and Typst from one pandoc run (templates/filters/outputs.lua).
+
+    safety.lua drops unsafe links and images as the Markdown is read; layout.lua then lays the
+    tree out for each format.
+    """
+    output = pandoc(
+        markdown.encode("utf-8"),
+        str(TEMPLATES / "filters" / "outputs.lua"),
+        ("safety.lua",),
+        f"pandoc ({', '.join(formats)})",
+        ("--metadata", f"asins={','.join(asins)}", "--metadata", f"formats={','.join(formats)}"),
     )
+    texts: dict[str, str] = json.loads(output)
+    return texts
 
 
-def _write(
-    ast: bytes,
-    to: str,
-    asins: list[str],
-    extra: tuple[str, ...] = (),
-    env: dict[str, str] | None = None,
-) -> bytes:
-    return pandoc(
-        ast,
-        "json",
-        to,
-        "plan.lua",
-        f"pandoc ({to})",
-        ("--metadata", f"asins={','.join(asins)}", *extra),
-        env,
-    )
-
-
-def to_html(ast: bytes, asins: list[str]) -> str:
-    # <q> elements: the browser draws the quotation marks of the page's language.
-    return _write(ast, "html5", asins, ("--html-q-tags",)).decode("utf-8")
-
-
-def to_typst(ast: bytes, asins: list[str]) -> str:
-    return _write(ast, "typst", asins, ("--columns=72",)).decode("utf-8")
-
-
-def to_plain(ast: bytes) -> str:
-    return _write(ast, "plain", []).decode("utf-8")
-
-
-def to_docx(ast: bytes, asins: list[str], date: str) -> bytes:
+def to_docx(markdown: str, asins: list[str], date: str) -> bytes:
     """Word document; its internal dates come from the plan's date, so the bytes repeat."""
     epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    return _write(ast, "docx", asins, ("--output", "-"), env=env)
+    return pandoc(
+        markdown.encode("utf-8"),
+        "docx",
+        ("safety.lua", "plan.lua"),
+        "pandoc (docx)",
+        ("--metadata", f"asins={','.join(asins)}", "--output", "-"),
+        env,
+    )
 
 
 @cache

@@ -89,20 +89,18 @@ def render_outputs(
     outputs: dict[str, bytes] = {}
     if "md" in formats:
         outputs["md"] = markdown.encode("utf-8")
-    if set(formats) == {"md"}:
-        return outputs
-    ast = convert.parse_markdown(markdown)  # read once, written to every format
+    wanted = {"html": "html5", "txt": "plain", "pdf": "typst", "submission": "typst"}
+    writers = tuple(dict.fromkeys(wanted[fmt] for fmt in formats if fmt in wanted))
+    texts = convert.write_texts(markdown, asins, writers) if writers else {}
     if "html" in formats:
-        body = convert.to_html(ast, asins)
-        outputs["html"] = render.render_html_page(data, body).encode("utf-8")
+        outputs["html"] = render.render_html_page(data, texts["html5"]).encode("utf-8")
     if "txt" in formats:
-        text = convert.to_plain(ast)
-        outputs["txt"] = text.encode("utf-8")
-        outputs["counts"] = render.render_counts(data, markdown, text).encode("utf-8")
+        outputs["txt"] = texts["plain"].encode("utf-8")
+        outputs["counts"] = render.render_counts(data, markdown, texts["plain"]).encode("utf-8")
     if "docx" in formats:
-        outputs["docx"] = convert.to_docx(ast, asins, data["date"])
+        outputs["docx"] = convert.to_docx(markdown, asins, data["date"])
     if {"pdf", "submission"} & set(formats):
-        typst_body = convert.to_typst(ast, asins)
+        typst_body = texts["typst"]
         meta = pdf_meta(data)
         if "pdf" in formats:
             outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)

@@ -92,9 +92,7 @@ def test_failing_pandoc_keeps_previous_outputs(
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
     code, out, err = run("build", "--force", "--out", str(tmp_path), MINIMAL)
     assert code == 1 and out == ""
-    assert (
-        "error [build.convert] pandoc (reading the Markdown) failed: pandoc: out of memory" in err
-    )
+    assert "error [build.convert] pandoc (html5, typst, plain) failed: pandoc: out of memory" in err
     assert "Traceback" not in err
     after = {p.name: p.read_bytes() for p in (tmp_path / "minimal-4d").iterdir()}
     assert after == before

@@ -946,7 +946,7 @@ def test_pandoc_missing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(previous.out / "no-such-pandoc"))
     result = build_again(previous)
     assert_clean_convert_failure(
-        result, previous, "pandoc (reading the Markdown) failed: the pandoc program"
+        result, previous, "pandoc (html5, typst, plain) failed: the pandoc program"
     )
 
 
@@ -957,7 +957,7 @@ def test_pandoc_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
     result = build_again(previous)
     assert_clean_convert_failure(
-        result, previous, "pandoc (reading the Markdown) failed: pandoc: something"
+        result, previous, "pandoc (html5, typst, plain) failed: pandoc: something"
     )
 
 
@@ -1006,7 +1006,7 @@ def test_interrupt_while_rendering_keeps_previous_outputs(
     def interrupted(*_: Any, **__: Any) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(convert, "to_typst", interrupted)  # after md, html and txt
+    monkeypatch.setattr(convert, "typst_to_pdf", interrupted)  # after md, html and txt
     result = build_again(previous)
     assert result.exit_code == 1 and not traceback_of(result)
     assert "Traceback" not in result.output and "Aborted!" in result.stderr

@@ -55,7 +55,7 @@ def test_inline_markdown_means_the_same_in_html_and_pdf(case: Any) -> None:
     assert 'href="https://example.com/r"' in outputs["html"].decode()
     assert ("li", "first item") in tags and ("li", "second item") in tags
     assert ("p", "# not a heading") in tags
-    typst = convert.to_typst(convert.parse_markdown(render.render_markdown(case.data)), [])
+    typst = convert.write_texts(render.render_markdown(case.data), [], ("typst",))["typst"]
     assert "#emph[all]" in typst and "#strong[batch 7]" in typst
     assert '#link("https://example.com/r")[the report]' in typst
     assert "- first item" in typst and "\\# not a heading" in typst
@@ -69,7 +69,7 @@ def test_literal_fields_keep_markdown_symbols(case: Any) -> None:
     data = copy.deepcopy(case.data)
     data["seller"]["legal_name"] = "A*B_C [GmbH] <x> | 100%"
     markdown = render.render_markdown(data)
-    html = convert.to_html(convert.parse_markdown(markdown), [])
+    html = convert.write_texts(markdown, [], ("html5",))["html5"]
     assert "A*B_C [GmbH] &lt;x&gt; | 100%" in html
 
 
