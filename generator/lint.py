@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from generator import checks
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
@@ -71,6 +70,8 @@ def load_settings(folder: Path = Path()) -> Settings:
     path = folder / CONFIG_FILE
     if path.exists():
         config = load_case(path)  # same loader: positions, duplicate keys, no tags
+        from jsonschema import Draft202012Validator
+
         errors = sorted(Draft202012Validator(schema).iter_errors(config.data), key=str)
         if errors:
             diagnostics = []

@@ -7,11 +7,12 @@ import json
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+if TYPE_CHECKING:  # imported when needed: only a failing case needs the explaining validator
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
@@ -22,6 +23,8 @@ STRUCTURES = ("4d", "8d")
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     resources = []
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -33,6 +36,8 @@ def _registry() -> Registry:
 def validator(structure: str) -> Draft202012Validator:
     """The compiled validator of a structure's schema (built once per process)."""
     schema = json.loads(schema_file(structure).read_text(encoding="utf-8"))
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         schema,
         registry=_registry(),
