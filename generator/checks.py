@@ -6,16 +6,17 @@ plan's shape (root causes and what addresses them, evidence and what cites it, d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator import prefilter
+from generator import cache, prefilter
 from generator.resources import RULES
 
 Path_ = tuple[str | int, ...]
@@ -89,7 +90,7 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
         yield Text(path, kind, data)
 
 
-@cache
+@functools.cache
 def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(
@@ -98,27 +99,51 @@ def _raw_phrases(language: str) -> dict[str, Any]:
     return raw
 
 
-@cache
+@functools.cache
 def languages() -> tuple[str, ...]:
     """The languages that have phrase lists (rules/<language>.yaml)."""
     return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
 
 
-@cache
+@functools.cache
 def stopwords(language: str) -> frozenset[str]:
     """A language's commonest words, for root-cause overlap and language detection."""
     return frozenset(str(word).lower() for word in _raw_phrases(language).get("stopwords", []))
 
 
-@cache
+@functools.cache
 def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
     raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
+    names = (*PHRASE_RULES, "vague_owners")
+    # Analysing the patterns costs more than using them: keep the analysis between runs.
+    key = (RULES / f"{language}.yaml").read_bytes() + Path(prefilter.__file__).read_bytes()
+    stored = cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
-    for name in (*PHRASE_RULES, "vague_owners"):
-        compiled[name] = PhraseList([str(pattern) for pattern in raw.get(name, [])], offset)
+    for name in names:
+        sources = [str(pattern) for pattern in raw.get(name, [])]
+        analyses = stored.get(name)
+        if analyses is not None and len(analyses) != len(sources):
+            analyses = None
+        compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
+    if not stored:
+        cache.save_json(
+            f"phrases-{language}",
+            key,
+            {
+                name: [
+                    [
+                        None if p.prefixes is None else sorted(p.prefixes),
+                        [sorted(g) for g in p.required],
+                        p.at_word,
+                    ]
+                    for p in compiled[name]
+                ]
+                for name in names
+            },
+        )
     # One scan of a text for all rules tells which few patterns can match it.
     every = [
         (p.prefixes, p.at_word) for name in (*PHRASE_RULES, "vague_owners") for p in compiled[name]
@@ -131,24 +156,48 @@ def phrases(language: str) -> dict[str, Any]:
     return compiled
 
 
-@dataclass(frozen=True)
 class Phrase:
-    """A compiled phrase pattern, with literals that rule it out for most texts."""
+    """A phrase pattern with the literals that rule it out for most texts; compiled on first use
+    (most patterns never meet a text they could match)."""
 
-    pattern: re.Pattern[str]
-    prefixes: frozenset[str] | None
-    required: tuple[frozenset[str], ...]
-    at_word: bool
+    def __init__(self, source: str, analysis: list[Any] | None = None) -> None:
+        self.source = source.replace(" ?", r"\s*").replace(" ", r"\s+")
+        if analysis is None:
+            analysis = analyse(self.source)
+        prefixes, required, self.at_word = analysis
+        self.prefixes = None if prefixes is None else frozenset(prefixes)
+        self.required = tuple(frozenset(group) for group in required)
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            self._pattern = re.compile(self.source, re.IGNORECASE | re.MULTILINE)
+        return self._pattern
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text)
 
 
+def analyse(source: str) -> list[Any]:
+    """The prefilter's view of one pattern, as JSON-able data (cached between runs)."""
+    prefixes = prefilter.literal_prefixes(source)
+    return [
+        None if prefixes is None else sorted(prefixes),
+        [sorted(group) for group in prefilter.required_literals(source)],
+        prefilter.starts_at_word(source),
+    ]
+
+
 class PhraseList:
     """The patterns of one rule, numbered from `offset` within the language's trigger."""
 
-    def __init__(self, sources: list[str], offset: int = 0) -> None:
-        self.patterns = [_compile(source) for source in sources]
+    def __init__(
+        self, sources: list[str], offset: int = 0, analyses: list[Any] | None = None
+    ) -> None:
+        self.patterns = [
+            Phrase(source, analyses[i] if analyses else None) for i, source in enumerate(sources)
+        ]
         self.offset = offset
         self.indexes = range(offset, offset + len(self.patterns))
 
@@ -164,17 +213,7 @@ class PhraseList:
                     yield from phrase.pattern.finditer(text)
 
 
-def _compile(source: str) -> Phrase:
-    expanded = source.replace(" ?", r"\s*").replace(" ", r"\s+")
-    return Phrase(
-        re.compile(expanded, re.IGNORECASE | re.MULTILINE),
-        prefilter.literal_prefixes(expanded),
-        prefilter.required_literals(expanded),
-        prefilter.starts_at_word(expanded),
-    )
-
-
-@cache
+@functools.cache
 def rule_scopes() -> dict[str, set[str]]:
     """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:

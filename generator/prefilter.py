@@ -8,6 +8,7 @@ matches can start with anything get no prefixes and always run.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 try:  # the parser behind `re`; its layout has been stable across CPython 3.x
@@ -20,13 +21,25 @@ MAX_PREFIXES = 256
 Paths = list[tuple[str, bool]]  # (literal so far, whether the literal can still grow)
 
 
-def literal_prefixes(pattern: str) -> frozenset[str] | None:
-    """Lower-case literal prefixes that every match starts with, or None if there are none."""
+@lru_cache(maxsize=4096)
+def _parsed(pattern: str) -> tuple[Any, ...] | None:
+    """The pattern's parse tree, once for both analyses (parsing costs more than matching)."""
     if sre_parse is None:
         return None
     try:
-        paths = _sequence(list(sre_parse.parse(pattern)), [("", True)])
-    except (Exception, RecursionError):  # an unusual construct: run the pattern always
+        return tuple(sre_parse.parse(pattern))
+    except (Exception, RecursionError):  # an unusual construct: no prefilter, run it always
+        return None
+
+
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """Lower-case literal prefixes that every match starts with, or None if there are none."""
+    items = _parsed(pattern)
+    if items is None:
+        return None
+    try:
+        paths = _sequence(list(items), [("", True)])
+    except RecursionError:
         return None
     if paths is None or any(not text for text, _ in paths):
         return None
@@ -39,11 +52,8 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
     A literal gives a group of one (the ? of a question); a group of plain alternatives, such
     as (eront|iront), gives a group of those strings.
     """
-    if sre_parse is None:
-        return ()
-    try:
-        items = list(sre_parse.parse(pattern))
-    except (Exception, RecursionError):
+    items = _parsed(pattern)
+    if items is None:
         return ()
     groups = []
     run = ""  # consecutive literals make one string

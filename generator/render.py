@@ -65,8 +65,13 @@ def _size_filter(context: Any, size: int) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
+    from generator import cache as user_cache
+
+    where = user_cache.folder()
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        # Compiled templates kept between runs (Jinja checks them against the template files).
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(where)) if where else None,
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html.j2"], default_for_string=False),
         trim_blocks=True,

@@ -145,3 +145,15 @@ def test_every_rule_is_documented_fully() -> None:
 def test_lint_runs_only_on_valid_cases() -> None:
     checked = pipeline.check_case("tests/invalid/wrong-type.yaml", lint.load_settings())
     assert {d.code for d in checked.diagnostics} == {"schema.type"}
+
+
+def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
+    from generator import checks
+
+    for language in checks.languages():
+        for name in (*checks.PHRASE_RULES, "vague_owners"):
+            for phrase in checks.phrases(language)[name]:
+                prefixes, required, at_word = checks.analyse(phrase.source)
+                assert phrase.prefixes == (None if prefixes is None else frozenset(prefixes))
+                assert phrase.required == tuple(frozenset(g) for g in required)
+                assert phrase.at_word == at_word

@@ -1,0 +1,59 @@
+"""A per-user cache of work that does not change between runs (compiled templates, the analysis
+of the phrase lists), so a single build does not redo it. Anything may be deleted at any time;
+a cache that cannot be written is simply not used."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+
+
+@cache
+def folder() -> Path | None:
+    """~/.cache/actionplan/<version> (or $XDG_CACHE_HOME, or $ACTIONPLAN_CACHE), if writable."""
+    if os.environ.get("ACTIONPLAN_CACHE") == "off":
+        return None
+    base = os.environ.get("ACTIONPLAN_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    path = root / "actionplan" / __version__
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None
+
+
+def load_json(name: str, key: bytes) -> Any:
+    """What was stored under `name` for exactly this `key` (e.g. a file's content), or None."""
+    where = folder()
+    if where is None:
+        return None
+    try:
+        stored = json.loads((where / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored.get("value") if stored.get("key") == _digest(key) else None
+
+
+def save_json(name: str, key: bytes, value: Any) -> None:
+    where = folder()
+    if where is None:
+        return
+    from generator.write import write_atomic
+
+    with contextlib.suppress(OSError):
+        write_atomic(
+            where / f"{name}.json",
+            json.dumps({"key": _digest(key), "value": value}).encode("utf-8"),
+        )
+
+
+def _digest(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()
