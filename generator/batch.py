@@ -6,10 +6,11 @@ compiler (with its fonts) for all the cases it builds; pandoc runs once per form
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,10 +89,11 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
     case = checked.case
     stamp = options.out_dir / case.name / STAMP
     fingerprint = _fingerprint(checked, options.formats)
-    if not options.force and _up_to_date(stamp, fingerprint, case, options):
+    if not options.force and _up_to_date(stamp, fingerprint, options):
         # Same inputs, same outputs: only their times move on, so make sees them as current.
-        for path in stamp.parent.iterdir():
-            os.utime(path)
+        with contextlib.suppress(OSError):
+            for path in stamp.parent.iterdir():
+                os.utime(path)
         result.skipped = True
         return result
     try:
@@ -120,7 +122,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
     return result
 
 
-def _up_to_date(stamp: Path, fingerprint: str, case: object, options: Options) -> bool:
+def _up_to_date(stamp: Path, fingerprint: str, options: Options) -> bool:
     try:
         recorded = stamp.read_text(encoding="utf-8").strip()
     except OSError:
@@ -192,8 +194,3 @@ def build_many(
 
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
-
-
-def iter_lines(result: Result) -> Iterator[str]:
-    for path in result.written:
-        yield f"wrote {path}"

@@ -148,8 +148,8 @@ def _build(
 
     def report(done: int, result: batch.Result) -> None:
         _report(result.diagnostics)
-        for line in batch.iter_lines(result):
-            click.echo(line)
+        for path in result.written:
+            click.echo(f"wrote {path}")
         if result.failed and not result.written:
             click.echo(f"{result.file}: not built", err=True)
         elif result.skipped and not progress:
