@@ -69,7 +69,7 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     """Every plan-level change from `old` to `new`, grouped by section, empty sections left out."""
     words = locale(new["language"])
     sections = [
-        Section(words["front"]["notice"], [*_fields_change("", _front(old), _front(new))]),
+        Section(words["title"], [*_fields_change("", _front(old), _front(new))]),
     ]
     if new["structure"] == "8d" or old["structure"] == "8d":
         sections.append(
