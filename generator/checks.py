@@ -6,6 +6,7 @@ plan's shape (root causes and what addresses them, evidence and what cites it, d
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -144,6 +145,7 @@ def phrases(language: str) -> dict[str, Any]:
                 for name in names
             },
         )
+    compiled["rule_of"] = [name for name in names for _ in compiled[name]]
     # One scan of a text for all rules tells which few patterns can match it.
     every = [
         (p.prefixes, p.at_word) for name in (*PHRASE_RULES, "vague_owners") for p in compiled[name]
@@ -206,11 +208,12 @@ class PhraseList:
 
     def finditer(self, text: str, lowered: str, candidates: list[int]) -> Iterator[re.Match[str]]:
         """Matches of the patterns the trigger let through (`candidates`, sorted), in order."""
-        for index in candidates:
-            if index in self.indexes:
-                phrase = self.patterns[index - self.offset]
-                if prefilter.has_required(phrase.required, lowered):
-                    yield from phrase.pattern.finditer(text)
+        low = bisect.bisect_left(candidates, self.indexes.start)
+        high = bisect.bisect_left(candidates, self.indexes.stop, low)
+        for index in candidates[low:high]:
+            phrase = self.patterns[index - self.offset]
+            if prefilter.has_required(phrase.required, lowered):
+                yield from phrase.pattern.finditer(text)
 
 
 @functools.cache
@@ -228,7 +231,10 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     found_codes = set()
     lowered = text.value.lower()
     candidates = sorted(lists["trigger"].candidates(lowered))
+    present = {lists["rule_of"][index] for index in candidates}
     for name in PHRASE_RULES:
+        if name not in present:
+            continue
         code = "lint." + name.replace("_", "-")
         if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
             continue

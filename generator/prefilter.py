@@ -170,6 +170,9 @@ def starts_at_word(pattern: str) -> bool:
     return pattern.startswith(r"\b")
 
 
+_BUCKET = 5  # letters that file a word start
+
+
 class Trigger:
     """One pass over a text's words tells which of many patterns can match it at all.
 
@@ -191,7 +194,12 @@ class Trigger:
             for prefix in prefixes:
                 self._file(prefix, at_word, index)
         self.always = frozenset(always)
-        self.longest_start = max(map(len, self.by_start), default=0)
+        # Word starts, bucketed by their first letters: a word of the text looks in one bucket.
+        self.starts: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
+        self._known: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
+        for start, entries in self.by_start.items():
+            for whole, _, index in entries:
+                self.starts.setdefault(start[:_BUCKET], []).append((start, whole, index))
 
     def _file(self, prefix: str, at_word: bool, index: int) -> None:
         spans = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(prefix)]
@@ -213,13 +221,25 @@ class Trigger:
         found = set(self.always)
         words = set(_WORD.findall(lowered))
         for word in words:
-            for whole, rest, index in self.by_word.get(word, ()):
+            for whole, rest, index in self._entries(word):
                 if index not in found and rest in lowered and all(w in words for w in whole):
                     found.add(index)
-        for word in words:
-            for end in range(1, min(len(word), self.longest_start) + 1):
-                for whole, _, index in self.by_start.get(word[:end], ()):
-                    if all(w in words for w in whole):
-                        found.add(index)
         found.update(index for prefix, index in self.substrings if prefix in lowered)
         return found
+
+    def _entries(self, word: str) -> list[tuple[tuple[str, ...], str, int]]:
+        """The prefixes a word of a text can begin (as a whole word or a word start); words
+        recur across texts and cases, so each is worked out once."""
+        known = self._known.get(word)
+        if known is None:
+            known = list(self.by_word.get(word, ()))
+            for end in range(1, min(len(word), _BUCKET) + 1):
+                known += [
+                    (whole, "", index)
+                    for start, whole, index in self.starts.get(word[:end], ())
+                    if word.startswith(start)
+                ]
+            if len(self._known) > 200_000:  # a vocabulary this large is not a plan's
+                self._known.clear()
+            self._known[word] = known
+        return known
