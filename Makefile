@@ -15,6 +15,9 @@ NAMES := $(basename $(notdir $(CASES)))
 ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py generator/*/*.py)
 
 .DEFAULT_GOAL := help
+# No built-in implicit rules: searching them for every evidence file makes a no-op run slow.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 

@@ -152,13 +152,20 @@ def _build(
             click.echo(f"wrote {path}")
         if result.failed and not result.written:
             click.echo(f"{result.file}: not built", err=True)
-        elif result.skipped and not progress:
+        elif result.skipped and len(cases) == 1:
             click.echo(f"{result.file}: up to date (--force rebuilds)", err=True)
         if progress:
             state = "failed" if result.failed else "up to date" if result.skipped else "built"
             click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
 
     results = batch.build_many(cases, settings, options, jobs or batch.default_jobs(), report)
+    if len(cases) > 1:
+        failed = sum(result.failed for result in results)
+        skipped = sum(result.skipped for result in results)
+        click.echo(
+            f"{len(cases) - failed - skipped} built, {skipped} up to date, {failed} not built",
+            err=True,
+        )
     sys.exit(1 if any(result.failed for result in results) else 0)
 
 
