@@ -30,6 +30,19 @@ def folder() -> Path | None:
     return path if os.access(path, os.W_OK) else None
 
 
+def subfolder(name: str, key: bytes) -> Path | None:
+    """A folder of the cache that holds only what was made for exactly this `key`."""
+    where = folder()
+    if where is None:
+        return None
+    path = where / f"{name}-{_digest(key)[:16]}"
+    try:
+        path.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return path
+
+
 def load_json(name: str, key: bytes) -> Any:
     """What was stored under `name` for exactly this `key` (e.g. a file's content), or None."""
     where = folder()

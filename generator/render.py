@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from functools import cache
 from typing import Any
 
@@ -67,7 +68,9 @@ def _size_filter(context: Any, size: int) -> str:
 def environment() -> jinja2.Environment:
     from generator import cache as user_cache
 
-    where = user_cache.folder()
+    # Jinja compiles filters' calling conventions into its bytecode but keys that bytecode on the
+    # template source alone: key the folder on the code that defines the filters as well.
+    where = user_cache.subfolder("jinja", Path(__file__).read_bytes())
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         # Compiled templates kept between runs (Jinja checks them against the template files).
@@ -79,7 +82,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=file_size
+        md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=_size_filter
     )
     return env
 
