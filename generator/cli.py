@@ -39,10 +39,6 @@ def _settings() -> lint.Settings:
         sys.exit(1)
 
 
-def _graded(checked: pipeline.Checked, strict: bool) -> list[Diagnostic]:
-    return lint.strict(checked.diagnostics) if strict else checked.diagnostics
-
-
 def _summary(diagnostics: list[Diagnostic], cases: int) -> None:
     if diagnostics:
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)

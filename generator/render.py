@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2

@@ -27,11 +27,8 @@ def test_diff_between_two_files_lists_the_plan_changes(tmp_path: Path, golden) -
     assert "<ins>" in page and "<del>" in page and "RC2" in page
 
 
-def test_diff_reads_git_revisions_and_tags(tmp_path: Path) -> None:
-    repo = tmp_path / "plans"
-    (repo / "cases").mkdir(parents=True)
-    case = repo / "cases" / "asin-recall.yaml"
-    shutil.copy(DIFF / "asin-recall-v1.yaml", case)
+def _repository(repo: Path):  # type: ignore[no-untyped-def]
+    """A git repository of `repo` with everything in it added; returns a git runner."""
 
     def git(*args: str) -> None:
         subprocess.run(
@@ -42,6 +39,16 @@ def test_diff_reads_git_revisions_and_tags(tmp_path: Path) -> None:
 
     git("init", "-q")
     git("add", ".")
+    return git
+
+
+def test_diff_reads_git_revisions_and_tags(tmp_path: Path) -> None:
+    repo = tmp_path / "plans"
+    (repo / "cases").mkdir(parents=True)
+    case = repo / "cases" / "asin-recall.yaml"
+    shutil.copy(DIFF / "asin-recall-v1.yaml", case)
+
+    git = _repository(repo)
     git("commit", "-qm", "v1")
     git("tag", "asin-recall/submitted-1")
     shutil.copy(DIFF / "asin-recall-v2.yaml", case)
@@ -84,15 +91,7 @@ def test_resubmitting_a_rejected_version_unchanged_is_flagged(tmp_path: Path) ->
     case = repo / "cases" / "x.yaml"
     case.write_text(Path("tests/minimal-4d.yaml").read_text())
 
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e", *args],
-            check=True,
-            capture_output=True,
-        )
-
-    git("init", "-q")
-    git("add", ".")
+    git = _repository(repo)
     git("commit", "-qm", "sent")
     git("tag", "x/submitted-1")
     case.write_text(
