@@ -1,7 +1,7 @@
 """Build one case or many: a worker pool, and a fingerprint of the inputs to skip unchanged cases.
 
 Each worker process keeps its compiled schema validator, Jinja environment, phrase lists and Typst
-compiler (with its fonts) for all the cases it builds; pandoc runs once per format and case.
+compiler (with its fonts) and a running pandoc (convert.write_texts) for all the cases it builds.
 """
 
 from __future__ import annotations

@@ -6,10 +6,14 @@ Raw HTML, TeX, math and citations are off: user text is data, never markup.
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import json
 import os
+import select
 import subprocess
+import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,21 +78,119 @@ def pandoc(
     return result.stdout
 
 
+class _TextServer:
+    """One `pandoc lua` process running templates/filters/texts.lua, converting plan after plan.
+
+    Starting pandoc costs more than converting a 2,000-word plan (about 80 of 130 ms), so a
+    process keeps one running; a failed or silent server is killed and the next call starts anew.
+    """
+
+    def __init__(self, program: str) -> None:
+        # A file, not a pipe: pandoc's warnings can never fill it and stall the server.
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.process = subprocess.Popen(
+            [program, "lua", str(TEMPLATES / "filters" / "texts.lua"), *_abbreviations(program)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+        )
+        self.pending = b""
+
+    def ask(self, request: dict[str, Any], step: str) -> dict[str, str]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        line = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+        except OSError:
+            pass  # it died: the answer's absence says why
+        answer = self._read_line(self.process.stdout.fileno(), step)
+        reply: dict[str, Any] = json.loads(answer)
+        if "error" in reply:
+            raise ConversionError(step, str(reply["error"]))
+        texts: dict[str, str] = reply["texts"]
+        return texts
+
+    def _read_line(self, fd: int, step: str) -> bytes:
+        deadline = time.monotonic() + PANDOC_TIMEOUT
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                self.close()
+                raise ConversionError(step, f"no answer within {PANDOC_TIMEOUT} s")
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise ConversionError(step, self._death())
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line
+
+    def _death(self) -> str:
+        code = self.process.wait()
+        self.stderr.seek(0)
+        message = self.stderr.read().decode("utf-8", "replace").strip()
+        self.close()
+        return message or f"exit {code}"
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.stderr):
+            if stream is not None:
+                stream.close()
+
+
+_servers: dict[str, _TextServer] = {}
+
+
+@cache
+def _abbreviations(program: str) -> list[str]:
+    """pandoc's list of abbreviations that a no-break space follows (its data file)."""
+    try:
+        listed = subprocess.run(
+            [program, "--print-default-data-file", "abbreviations"],
+            capture_output=True,
+            timeout=PANDOC_TIMEOUT,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []  # the server's start then says what is wrong with this pandoc
+    return listed.stdout.decode("utf-8").split()
+
+
+def _server(step: str) -> _TextServer:
+    program = pandoc_path()
+    server = _servers.get(program)
+    if server is None or not server.alive():
+        try:
+            server = _servers[program] = _TextServer(program)
+        except OSError:
+            raise ConversionError(
+                step, "the pandoc program is missing; run `make setup` to reinstall pypandoc-binary"
+            ) from None
+    return server
+
+
+@atexit.register
+def _close_servers() -> None:
+    for server in _servers.values():
+        server.close()
+    _servers.clear()
+
+
 def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> dict[str, str]:
-    """HTML, plain text and Typst from one pandoc run (templates/filters/outputs.lua).
+    """HTML, plain text and Typst from one reading of the Markdown, by a running pandoc.
 
     safety.lua drops unsafe links and images as the Markdown is read; layout.lua then lays the
     tree out for each format.
     """
-    output = pandoc(
-        markdown.encode("utf-8"),
-        str(TEMPLATES / "filters" / "outputs.lua"),
-        ("safety.lua",),
-        f"pandoc ({', '.join(formats)})",
-        ("--metadata", f"asins={','.join(asins)}", "--metadata", f"formats={','.join(formats)}"),
-    )
-    texts: dict[str, str] = json.loads(output)
-    return texts
+    step = f"pandoc ({', '.join(formats)})"
+    request = {"markdown": markdown, "asins": asins, "formats": formats, "reader": READER}
+    return _server(step).ask(request, step)
 
 
 def to_docx(markdown: str, asins: list[str], date: str) -> bytes:

@@ -1,40 +1,47 @@
--- How the plan's document tree is laid out for one output format: the ASINs of the notice are
--- marked so every format can make them stand out, plain text gets lines instead of tables (it is
--- pasted into a web form in a proportional font), and the PDF gets break points in very long
--- words. Used by plan.lua (one format) and outputs.lua (several formats from one reading).
+-- How the plan's document tree is laid out for its outputs, in one walk for every format: the
+-- ASINs of the notice are marked so every format can make them stand out, and very long words
+-- get break points in the PDF. Typst-only parts are raw Typst, which the other writers drop.
+-- Plain text also gets lines instead of tables (it is pasted into a web form in a proportional
+-- font). Used by texts.lua and plan.lua (Word).
+
+local function typst(code)
+  return pandoc.RawInline("typst", code)
+end
 
 -- Typst breaks lines only at spaces and hyphenation points: give very long words (codes,
 -- file names, pasted URLs) zero-width break opportunities so they cannot run off the page.
 local LONG = 30
 local function breakable(text)
-  if utf8.len(text) == nil or utf8.len(text) <= LONG then
+  local length = utf8.len(text)
+  if length == nil or length <= LONG then
     return nil
   end
-  local parts, count = {}, 0
+  local out, part, count = {}, {}, 0
   for _, code in utf8.codes(text) do
-    table.insert(parts, utf8.char(code))
+    table.insert(part, utf8.char(code))
     count = count + 1
-    if count % 20 == 0 then
-      table.insert(parts, "\u{200B}")
+    if count % 20 == 0 and count < length then
+      table.insert(out, pandoc.Str(table.concat(part)))
+      table.insert(out, typst("\u{200B}"))
+      part = {}
     end
   end
-  return pandoc.Str(table.concat(parts))
+  table.insert(out, pandoc.Str(table.concat(part)))
+  return out
 end
 
-local function mark_asin(text, format, asins)
+-- An ASIN of the notice, with any punctuation around it: a span of class "asin" (HTML, Word)
+-- inside a call of plan.typ's `asin` (PDF).
+local function mark_asin(text, asins)
   local before, asin, after = text:match("^(%p*)(%w+)(%p*)$")
   if asin == nil or not asins[asin] then
     return nil
   end
-  local marked
-  if format == "typst" then
-    marked = pandoc.RawInline("typst", '#asin("' .. asin .. '")')
-  else
-    marked = pandoc.Span({pandoc.Str(asin)}, {class = "asin"})
-  end
   local out = {}
   if before ~= "" then table.insert(out, pandoc.Str(before)) end
-  table.insert(out, marked)
+  table.insert(out, typst("#asin["))
+  table.insert(out, pandoc.Span({pandoc.Str(asin)}, {class = "asin"}))
+  table.insert(out, typst("]"))
   if after ~= "" then table.insert(out, pandoc.Str(after)) end
   return out
 end
@@ -85,18 +92,18 @@ local function table_as_lines(tbl)
   end)())
 end
 
-return function(format, asins)
+local layout = {}
+
+-- The one walk every format shares; `asins` is a set of the notice's ASINs.
+function layout.marks(asins)
   return {
     Str = function(str)
-      if format == "plain" then return nil end
-      local marked = mark_asin(str.text, format, asins)
-      if marked == nil and format == "typst" then
-        return breakable(str.text)
-      end
-      return marked
-    end,
-    Table = function(tbl)
-      if format == "plain" then return table_as_lines(tbl) end
+      return mark_asin(str.text, asins) or breakable(str.text)
     end,
   }
 end
+
+-- The walk for plain text only, after `marks`.
+layout.plain = {Table = table_as_lines}
+
+return layout

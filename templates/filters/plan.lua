@@ -1,11 +1,11 @@
--- Pandoc filter that lays out the plan's document tree for the one format being written
--- (safety.lua has already run when the Markdown was read); see layout.lua.
+-- Pandoc filter that lays out the plan's document tree for Word, the one format pandoc writes
+-- from the command line (safety.lua has already run when the Markdown was read); see layout.lua.
 
 local here = PANDOC_SCRIPT_FILE:match("(.*[/\\])") or ""
 local layout = dofile(here .. "layout.lua")
 
 -- The ASINs of the notice arrive as one comma-separated string (--metadata asins=...).
-function asin_set(meta)
+local function asin_set(meta)
   local asins = {}
   for asin in pandoc.utils.stringify(meta.asins or ""):gmatch("[^,]+") do
     asins[asin] = true
@@ -14,5 +14,5 @@ function asin_set(meta)
 end
 
 function Pandoc(doc)
-  return doc:walk(layout(FORMAT, asin_set(doc.meta)))
+  return doc:walk(layout.marks(asin_set(doc.meta)))
 end

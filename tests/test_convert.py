@@ -1,0 +1,59 @@
+"""The running pandoc that converts plan after plan: reuse, answers, errors and a hung process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import convert
+
+MARKDOWN = "Removed batch B0TEST0001 [link](javascript:alert(1)), see Acme Ltd. today."
+
+
+def server() -> convert._TextServer:
+    return convert._servers[convert.pandoc_path()]
+
+
+def test_one_pandoc_converts_many_plans() -> None:
+    first = convert.write_texts(MARKDOWN, ["B0TEST0001"], ("html5", "plain", "typst"))
+    pid = server().process.pid
+    second = convert.write_texts("Second plan.", [], ("plain",))
+    assert server().process.pid == pid
+    assert '<span class="asin">B0TEST0001</span>' in first["html5"]
+    assert "href" not in first["html5"]  # safety.lua ran as the Markdown was read
+    assert "#asin[B0TEST0001]" in first["typst"]
+    assert "Ltd.\u00a0today" in first["plain"]  # pandoc's abbreviations, as its command line
+    assert second == {"plain": "Second plan.\n"}
+
+
+def test_a_refused_request_is_a_conversion_error_and_the_server_goes_on() -> None:
+    convert.write_texts("x", [], ("plain",))
+    pid = server().process.pid
+    with pytest.raises(convert.ConversionError, match="Unknown output format nonsense"):
+        convert.write_texts("x", [], ("nonsense",))
+    assert server().process.pid == pid
+    assert convert.write_texts("y", [], ("plain",)) == {"plain": "y\n"}
+
+
+def test_a_dead_server_is_replaced() -> None:
+    convert.write_texts("x", [], ("plain",))
+    old = server().process
+    old.kill()
+    old.wait()
+    assert convert.write_texts("y", [], ("plain",)) == {"plain": "y\n"}
+    assert server().process.pid != old.pid
+
+
+def test_a_silent_pandoc_is_stopped_after_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    monkeypatch.setattr(convert, "PANDOC_TIMEOUT", 0.5)
+    with pytest.raises(convert.ConversionError, match=r"no answer within 0\.5 s"):
+        convert.write_texts("x", [], ("plain",))
+    hung = convert._servers[str(fake)].process
+    assert hung.poll() is not None  # killed, not left behind
