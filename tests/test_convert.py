@@ -8,7 +8,7 @@ import pytest
 
 from generator import convert
 
-MARKDOWN = "Removed batch B0TEST0001 [link](javascript:alert(1)), see Acme Ltd. today."
+MARKDOWN = "Removed batch B0TEST0001 [link B0TEST0001](javascript:alert(1)), see Acme Ltd. today."
 
 
 def server() -> convert._TextServer:
@@ -22,6 +22,7 @@ def test_one_pandoc_converts_many_plans() -> None:
     assert server().process.pid == pid
     assert '<span class="asin">B0TEST0001</span>' in first["html5"]
     assert "href" not in first["html5"]  # safety.lua ran as the Markdown was read
+    assert first["html5"].count('<span class="asin">B0TEST0001</span>') == 2
     assert "#asin[B0TEST0001]" in first["typst"]
     assert "Ltd.\u00a0today" in first["plain"]  # pandoc's abbreviations, as its command line
     assert second == {"plain": "Second plan.\n"}
