@@ -7,6 +7,7 @@ Raw HTML, TeX, math and citations are off: user text is data, never markup.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime
 import json
 import os
@@ -141,7 +142,8 @@ class _TextServer:
             self.process.wait()
         for stream in (self.process.stdin, self.process.stdout, self.stderr):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # unsent input to a dead pandoc: a broken pipe
+                    stream.close()
 
 
 _servers: dict[str, _TextServer] = {}

@@ -58,3 +58,17 @@ def test_a_silent_pandoc_is_stopped_after_the_timeout(
         convert.write_texts("x", [], ("plain",))
     hung = convert._servers[str(fake)].process
     assert hung.poll() is not None  # killed, not left behind
+
+
+@pytest.mark.parametrize("size", [10, 300_000], ids=["in-buffer", "beyond-pipe"])
+def test_a_pandoc_that_reads_nothing_says_why(
+    size: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pandoc"
+    # Its input closed at once: every write to it is a broken pipe, small or large.
+    fake.write_text("#!/bin/sh\nexec 0<&-\nsleep 0.2\necho 'pandoc: out of memory' >&2\nexit 83\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    for _ in range(2):
+        with pytest.raises(convert.ConversionError, match="pandoc: out of memory"):
+            convert.write_texts("word " * size, [], ("plain",))

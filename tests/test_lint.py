@@ -10,7 +10,7 @@ import yaml
 
 from generator import lint, pipeline
 from generator.diagnostics import Severity, UserError
-from generator.loader import parse_case
+from generator.loader import load_case, parse_case
 from tests.helpers import run
 
 LINT = Path("tests/lint")
@@ -157,3 +157,44 @@ def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
                 assert phrase.prefixes == (None if prefixes is None else frozenset(prefixes))
                 assert phrase.required == tuple(frozenset(g) for g in required)
                 assert phrase.at_word == at_word
+
+
+
+
+def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings with the prefilter (trigger words, required literals) equal those of every
+    pattern run on every text: on each labelled passage of the corpus and each example field."""
+    from generator import checks, prefilter
+    from tests import corpus
+
+    texts: dict[str, list[checks.Text]] = {}
+    for language in checks.languages():
+        texts[language] = [
+            checks.Text(("text",), corpus.FIELD_KIND[p["field"]], p["text"])
+            for p in corpus.passages(language)
+        ]
+    for path in sorted(Path("cases").glob("*.yaml")):
+        data = load_case(path).data
+        texts[data["language"]] += checks.texts(data)
+
+    def findings() -> dict[str, list[set[checks.Finding]]]:
+        return {
+            language: [set(checks.phrase_findings(text, language)) for text in pieces]
+            for language, pieces in texts.items()
+        }
+
+    filtered = findings()
+
+    class Everything:
+        def __init__(self, count: int) -> None:
+            self.count = count
+
+        def candidates(self, lowered: str) -> set[int]:
+            return set(range(self.count))
+
+    for language in texts:
+        lists = checks.phrases(language)
+        monkeypatch.setitem(lists, "trigger", Everything(len(lists["rule_of"])))
+    monkeypatch.setattr(prefilter, "has_required", lambda required, lowered: True)
+    assert sum(len(pieces) for pieces in texts.values()) > 500
+    assert findings() == filtered
