@@ -159,8 +159,6 @@ def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
                 assert phrase.at_word == at_word
 
 
-
-
 def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """Findings with the prefilter (trigger words, required literals) equal those of every
     pattern run on every text: on each labelled passage of the corpus and each example field."""
