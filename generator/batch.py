@@ -7,17 +7,17 @@ compiler (with its fonts) and a running pandoc (convert.write_texts) for all the
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from generator import convert, lint, pipeline
+from generator import cache, convert, lint, pipeline
 from generator.diagnostics import Diagnostic, Severity
 from generator.resources import RULES, SCHEMAS, TEMPLATES
 from generator.write import write_all
@@ -45,7 +45,7 @@ class Result:
     skipped: bool = False
 
 
-@cache
+@functools.cache
 def engine_fingerprint() -> str:
     """Everything besides the case that decides its outputs: code, templates, rules, tools."""
     digest = hashlib.sha256()
@@ -54,7 +54,7 @@ def engine_fingerprint() -> str:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml"):
+    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml", "jsonschema-rs", "jsonschema"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
@@ -147,8 +147,61 @@ def _start_worker(settings: lint.Settings) -> None:
 def _work(file: str, options: Options | None) -> Result:
     assert _settings is not None
     if options is None:  # lint only
-        return Result(file, pipeline.check_case(file, _settings).diagnostics)
+        return Result(file, check_cached(file, _settings))
     return build_case(file, _settings, options)
+
+
+def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
+    """What `pipeline.check_case` finds, from the per-user cache when nothing it reads changed.
+
+    An agency lints hundreds of cases on every push, and few of them changed. A result is kept
+    with its key (the case file's path and bytes, the settings, the engine) and the size, time
+    and inode of each evidence file; it is used again only if all of them are the same.
+    """
+    try:
+        source = Path(file).read_bytes()
+    except OSError:
+        return pipeline.check_case(file, settings).diagnostics  # which says what is wrong
+    key = b"\0".join(
+        [
+            engine_fingerprint().encode(),
+            repr(settings).encode(),
+            os.path.abspath(file).encode(),
+            source,
+        ]
+    )
+    name = "lint/" + hashlib.sha256(key).hexdigest()
+    stored = cache.load_json(name, key)
+    if stored is not None and stored["evidence"] == _evidence_stats(stored["paths"]):
+        return [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
+    checked = pipeline.check_case(file, settings)
+    if _cacheable(checked):
+        paths = [str(item.path) for item in checked.evidence]
+        found = [{**vars(d), "severity": d.severity.value} for d in checked.diagnostics]
+        entry = {"paths": paths, "evidence": _evidence_stats(paths), "found": found}
+        cache.save_json(name, key, entry, durable=False)
+    return checked.diagnostics
+
+
+def _cacheable(checked: pipeline.Checked) -> bool:
+    """Not if an evidence file was refused (it may appear), nor if the last submission was
+    rejected (that check reads git, whose tags move)."""
+    if any(d.code.startswith("evidence.") for d in checked.diagnostics):
+        return False
+    submissions = checked.case.data.get("submissions", []) if checked.case else []
+    return not any(s.get("outcome") == "rejected" for s in submissions)
+
+
+def _evidence_stats(paths: list[str]) -> list[list[int] | None]:
+    stats: list[list[int] | None] = []
+    for path in paths:
+        try:
+            link, target = os.lstat(path), os.stat(path)
+        except OSError:
+            stats.append(None)
+            continue
+        stats.append([link.st_ino, link.st_mode, target.st_ino, target.st_size, target.st_mtime_ns])
+    return stats
 
 
 def _work_chunk(files: list[str], options: Options | None) -> list[Result]:

@@ -55,17 +55,18 @@ def load_json(name: str, key: bytes) -> Any:
     return stored.get("value") if stored.get("key") == _digest(key) else None
 
 
-def save_json(name: str, key: bytes, value: Any) -> None:
+def save_json(name: str, key: bytes, value: Any, durable: bool = True) -> None:
+    """Store `value` for `key`; `durable=False` skips the flush to disk (for many small entries
+    that are cheap to make again: a torn one reads as missing)."""
     where = folder()
     if where is None:
         return
     from generator.write import write_atomic
 
+    content = json.dumps({"key": _digest(key), "value": value}).encode("utf-8")
     with contextlib.suppress(OSError):
-        write_atomic(
-            where / f"{name}.json",
-            json.dumps({"key": _digest(key), "value": value}).encode("utf-8"),
-        )
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(where / f"{name}.json", content, durable)
 
 
 def _digest(key: bytes) -> str:

@@ -16,12 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_all(files: dict[Path, bytes]) -> None:
-    """Replace every file with its new content, or none of them; raise OSError on failure."""
+def write_all(files: dict[Path, bytes], durable: bool = True) -> None:
+    """Replace every file with its new content, or none of them; raise OSError on failure.
+
+    `durable` waits until the content is on disk before the rename, so a crash cannot leave an
+    empty file in place of an output."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, content in files.items():
-            staged.append((_stage(path, content), path))
+            staged.append((_stage(path, content, durable), path))
     except BaseException:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
@@ -31,19 +34,20 @@ def write_all(files: dict[Path, bytes]) -> None:
             os.replace(temporary, path)
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
     """Replace one file with its new content through a temporary file and a rename."""
-    write_all({path: content})
+    write_all({path: content}, durable)
 
 
-def _stage(path: Path, content: bytes) -> str:
+def _stage(path: Path, content: bytes, durable: bool) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

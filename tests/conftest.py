@@ -18,6 +18,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite's own per-user cache, so no test reads what another run (or the user) left."""
+    from generator import cache
+
+    os.environ["ACTIONPLAN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    cache.folder.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Case paths in diagnostics are relative to where the tool runs, as for a user.

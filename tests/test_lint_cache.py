@@ -1,0 +1,96 @@
+"""Lint results kept between runs: used again only when nothing the checks read has changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import batch, cache, lint, pipeline
+
+SETTINGS = lint.load_settings()
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Path:
+    shutil.copytree("cases/asin-recall", tmp_path / "asin-recall")
+    target = tmp_path / "asin-recall.yaml"
+    shutil.copy("cases/asin-recall.yaml", target)
+    return target
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The cases that were really checked (not answered from the cache)."""
+    seen: list[str] = []
+    original = pipeline.check_case
+
+    def counting(file: str, settings: lint.Settings | None = None) -> pipeline.Checked:
+        seen.append(str(file))
+        return original(file, settings)
+
+    monkeypatch.setattr(pipeline, "check_case", counting)
+    return seen
+
+
+def test_an_unchanged_case_is_answered_from_the_cache(case: Path, calls: list[str]) -> None:
+    case.write_text(case.read_text().replace("No injury or property", "We will check. No injury"))
+    first = batch.check_cached(str(case), SETTINGS)
+    second = batch.check_cached(str(case), SETTINGS)
+    assert calls == [str(case)]
+    assert [d.code for d in first] == ["lint.promise"]
+    assert second == first  # line, column, severity, message and hint all come back
+
+
+def test_an_edited_case_is_checked_again(case: Path, calls: list[str]) -> None:
+    batch.check_cached(str(case), SETTINGS)
+    case.write_text(case.read_text().replace("No injury or property", "We will check. No injury or property"))
+    found = batch.check_cached(str(case), SETTINGS)
+    assert len(calls) == 2
+    assert any(d.code == "lint.promise" for d in found)
+
+
+def test_a_changed_evidence_file_is_checked_again(case: Path, calls: list[str]) -> None:
+    batch.check_cached(str(case), SETTINGS)
+    report = case.parent / "asin-recall" / "evidence" / "lab-report-2026-11.pdf"
+    report.write_bytes(b"not a pdf any more")
+    found = batch.check_cached(str(case), SETTINGS)
+    assert len(calls) == 2
+    assert any(d.code == "evidence.type" for d in found)
+    batch.check_cached(str(case), SETTINGS)  # a refused file is never cached: it may be fixed
+    assert len(calls) == 3
+
+
+def test_other_settings_are_another_result(case: Path, calls: list[str]) -> None:
+    batch.check_cached(str(case), SETTINGS)
+    quiet = dataclasses.replace(SETTINGS, severity={**SETTINGS.severity, "lint.no-figures": "off"})
+    batch.check_cached(str(case), quiet)
+    assert len(calls) == 2
+
+
+def test_a_rejected_submission_is_never_cached(case: Path, calls: list[str]) -> None:
+    text = case.read_text() + (
+        "submissions:\n  - date: 2026-11-01\n    version: v1\n    outcome: rejected\n"
+    )
+    case.write_text(text)
+    batch.check_cached(str(case), SETTINGS)
+    batch.check_cached(str(case), SETTINGS)
+    assert len(calls) == 2
+
+
+def test_no_cache_when_it_is_off(
+    case: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACTIONPLAN_CACHE", "off")
+    cache.folder.cache_clear()
+    try:
+        batch.check_cached(str(case), SETTINGS)
+        batch.check_cached(str(case), SETTINGS)
+    finally:
+        monkeypatch.undo()
+        cache.folder.cache_clear()
+    assert len(calls) == 2
+    assert os.environ["ACTIONPLAN_CACHE"] != "off"
