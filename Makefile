@@ -36,6 +36,8 @@ help:
 $(READY): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@# Byte-code now: where PYTHONDONTWRITEBYTECODE is set, every run would compile the package.
+	@$(BIN)/python -m compileall -q generator
 	@touch $@
 
 setup: $(READY)
