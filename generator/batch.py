@@ -229,6 +229,9 @@ def build_many(
     # Not fork: the parent may hold threads (the Typst compiler's), which a forked child inherits
     # in whatever state they were, sometimes holding a lock.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        # Imported once in the fork server, which has no threads, instead of in every worker.
+        context.set_forkserver_preload(["generator.batch"])
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
     ) as pool:

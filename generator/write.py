@@ -22,6 +22,8 @@ def write_all(files: dict[Path, bytes], durable: bool = True) -> None:
     `durable` waits until the content is on disk before the rename, so a crash cannot leave an
     empty file in place of an output."""
     staged: list[tuple[str, Path]] = []
+    for folder in {path.parent for path in files}:
+        folder.mkdir(parents=True, exist_ok=True)
     try:
         for path, content in files.items():
             staged.append((_stage(path, content, durable), path))
@@ -40,7 +42,6 @@ def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
 
 
 def _stage(path: Path, content: bytes, durable: bool) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
