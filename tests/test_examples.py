@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,22 @@ def test_example_validates_and_lints_without_findings(case: Path, built) -> None
 def test_example_matches_golden(case: Path, fmt: str, built, golden) -> None:  # type: ignore[no-untyped-def]
     _, outputs = built[case.stem]
     golden(GOLDEN / f"{case.stem}.{fmt}", outputs[fmt].decode("utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_every_markdown_heading_is_a_heading_of_the_page(case: Path, built) -> None:  # type: ignore[no-untyped-def]
+    """A heading that a list or paragraph swallows reads as text in every output."""
+    outputs = built[case.stem][1]
+    markdown = re.findall(r"^(#+) (.*)$", outputs["md"].decode(), re.MULTILINE)
+    page = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", outputs["html"].decode())
+
+    def words(text: str) -> str:  # as read: escapes, tags and typographic quotes aside
+        text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"\\(.)", r"\1", text)))
+        return text.replace("\u2019", "'")
+
+    assert [(int(level), words(text)) for level, text in page] == [
+        (len(level), words(text)) for level, text in markdown
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
