@@ -1,6 +1,7 @@
 """Convert the plan's Markdown: pandoc for HTML, plain text, Word and Typst; Typst for the PDF.
 
-Pandoc reads one Markdown dialect for every output, so a field reads the same in HTML and PDF.
+Pandoc reads one Markdown dialect (CommonMark, templates/filters/read.lua) for every output, so a
+field reads the same in HTML and PDF.
 Raw HTML, TeX, math and citations are off: user text is data, never markup.
 """
 
@@ -21,12 +22,8 @@ from typing import Any
 
 from generator.resources import TEMPLATES
 
-READER = (
-    "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
-    "-tex_math_double_backslash-citations-yaml_metadata_block-pandoc_title_block"
-    "-implicit_figures-fenced_divs-bracketed_spans-native_divs-native_spans-link_attributes"
-    "-inline_notes-footnotes-example_lists"
-)
+# How every output reads the plan's Markdown: CommonMark with pipe tables (templates/filters).
+READER = TEMPLATES / "filters" / "reader.lua"
 PANDOC_TIMEOUT = 60
 
 
@@ -60,7 +57,7 @@ def pandoc(
     env: dict[str, str] | None = None,
 ) -> bytes:
     """Run pandoc on the plan's Markdown and return its output; `step` names it in errors."""
-    command = [pandoc_path(), "--from", READER, "--to", to, "--sandbox", "--wrap=none", *extra]
+    command = [pandoc_path(), "--from", str(READER), "--to", to, "--sandbox", "--wrap=none", *extra]
     for name in filters:
         command += ["--lua-filter", str(TEMPLATES / "filters" / name)]
     try:
@@ -90,7 +87,7 @@ class _TextServer:
         # A file, not a pipe: pandoc's warnings can never fill it and stall the server.
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self.process = subprocess.Popen(
-            [program, "lua", str(TEMPLATES / "filters" / "texts.lua"), *_abbreviations(program)],
+            [program, "lua", str(TEMPLATES / "filters" / "texts.lua")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -149,21 +146,6 @@ class _TextServer:
 _servers: dict[str, _TextServer] = {}
 
 
-@cache
-def _abbreviations(program: str) -> list[str]:
-    """pandoc's list of abbreviations that a no-break space follows (its data file)."""
-    try:
-        listed = subprocess.run(
-            [program, "--print-default-data-file", "abbreviations"],
-            capture_output=True,
-            timeout=PANDOC_TIMEOUT,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []  # the server's start then says what is wrong with this pandoc
-    return listed.stdout.decode("utf-8").split()
-
-
 def _server(step: str) -> _TextServer:
     program = pandoc_path()
     server = _servers.get(program)
@@ -191,7 +173,7 @@ def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> di
     tree out for each format.
     """
     step = f"pandoc ({', '.join(formats)})"
-    request = {"markdown": markdown, "asins": asins, "formats": formats, "reader": READER}
+    request = {"markdown": markdown, "asins": asins, "formats": formats}
     return _server(step).ask(request, step)
 
 

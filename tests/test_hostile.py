@@ -503,7 +503,17 @@ TEXTS = [
     # Jinja
     Text("jinja-expression", "{{ 7*7 }}"),
     Text("jinja-block", "{% raw %}{{ config }}{% endraw %}"),
-    Text("jinja-ssti", "{{ cycler.__init__.__globals__.os.system('touch PWNED-jinja') }}"),
+    # CommonMark reads __init__ after a "." as strong: Typst must not read ".os" as a field
+    Text(
+        "jinja-ssti",
+        "{{ cycler.__init__.__globals__.os.system('touch PWNED-jinja') }}",
+        shown="{{ cycler.init.globals.os.system('touch PWNED-jinja') }}",
+    ),
+    Text(
+        "emphasis-then-field",
+        "*a*.b('x') and **c**.len() and *d*.é",
+        shown="a.b('x') and c.len() and d.é",
+    ),
     # Markdown and table syntax
     Text("percent", "100 % of units, 20% of returns"),
     Text("backslashes", "C:\\Users\\Jana\\report.pdf"),

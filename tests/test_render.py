@@ -85,3 +85,28 @@ def test_a_misspelled_template_field_fails(case: Any, monkeypatch: pytest.Monkey
     template = env.from_string("{{ case.seller.legal_nam }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render(case=case.data, t={})
+
+
+# Typst markup at the start of a line: a list, a numbered list, a term (which needs a colon), a
+# heading. In a table cell they are text; at the start of a field they are Markdown, where a
+# list marker makes a list (as documented) and = is escaped.
+CELL_MARKERS = ["/", "+ 3 % on time", "- 2 % returns", "= 4 % target", "== x", "1. first"]
+FIELD_MARKERS = ["/", "/ per day", "= 4 % target", "== x"]
+
+
+def test_line_start_markers_in_cells_and_list_items_stay_text_in_the_pdf(case: Any) -> None:
+    """pandoc's Typst writer leaves + - / = and 1. unescaped at the start of a table cell or a
+    list item, where Typst would read them as markup (or fail on a term without a colon)."""
+    data = copy.deepcopy(case.data)
+    problem = data["problems"][0]
+    template = problem["immediate_actions"][0]  # a table: one cell per action
+    problem["immediate_actions"] = [{**template, "action": text} for text in CELL_MARKERS]
+    corrective = problem["corrective_actions"][0]  # a numbered list: one item per action
+    problem["corrective_actions"] = [{**corrective, "action": text} for text in FIELD_MARKERS]
+    markdown = render.render_markdown(data)
+    typst = convert.write_texts(markdown, [], ("typst",))["typst"]
+    pdf = convert.typst_to_pdf(typst, pipeline.pdf_meta(data), data["date"], case.folder)
+    text = " ".join(pdf_text(pdf).replace("\u200b", "").split())
+    for marker in CELL_MARKERS + FIELD_MARKERS:
+        expected = (marker in CELL_MARKERS) + (marker in FIELD_MARKERS)
+        assert text.count(f" {marker} ") >= expected, marker

@@ -91,11 +91,26 @@ end
 
 local layout = {}
 
+-- Words Typst would read as code or markup where pandoc does not escape them: a "." and a letter
+-- right after an inline written as a call (*a*.b gives #emph[a].b, a field of the call), and a
+-- list, term or heading marker (+ - / = 1.) at the start of a table cell or list item. A
+-- zero-width space before them keeps them text.
+local function needs_guard(text)
+  return text:match("^%.[%a_\128-\255]") ~= nil
+    or text:match("^[-+/]$") ~= nil
+    or text:match("^=+$") ~= nil
+    or text:match("^%d+%.$") ~= nil
+end
+
 -- The one walk every format shares; `asins` is a set of the notice's ASINs.
 function layout.marks(asins)
   return {
     Str = function(str)
-      return mark_asin(str.text, asins) or breakable(str.text)
+      local out = mark_asin(str.text, asins) or breakable(str.text)
+      if needs_guard(str.text) then
+        return {typst("\u{200B}"), table.unpack(out or {str})}
+      end
+      return out
     end,
   }
 end

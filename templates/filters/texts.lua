@@ -1,11 +1,10 @@
 -- Every text format of a plan, for many plans from one pandoc process (`pandoc lua texts.lua`).
--- Each line on stdin is one JSON request {markdown, asins, formats, reader}; each line on stdout
+-- Each line on stdin is one JSON request {markdown, asins, formats}; each line on stdout
 -- is its answer, {"texts": {format: text}} or {"error": message}. Starting pandoc costs more than
 -- converting a plan, so a build keeps one of these running instead of one pandoc per case.
--- The arguments are the abbreviations of pandoc's data file, which the command line would load
--- (a no-break space follows "Ltd." or "Dr."): the text reads as it did from `pandoc` itself.
 
 local here = arg[0]:match("(.*[/\\])") or ""
+local read = dofile(here .. "read.lua")
 local safety = dofile(here .. "safety.lua")
 local layout = dofile(here .. "layout.lua")
 
@@ -15,15 +14,8 @@ local OPTIONS = {
   plain = {wrap_text = "wrap-none"},
 }
 
--- As the command line reads: tables wider than 72 columns get relative column widths.
-local READ = {columns = 72, abbreviations = {}}
-for _, abbreviation in ipairs(arg) do
-  READ.abbreviations[abbreviation] = true  -- a set: the strings are its keys
-end
-
 local function texts(request)
-  -- An empty file list runs the reader sandboxed: it can read no file at all.
-  local doc = pandoc.read(request.markdown, request.reader, READ, {})
+  local doc = read(request.markdown)
   local asins = {}
   for _, asin in ipairs(request.asins) do
     asins[asin] = true
