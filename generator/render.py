@@ -14,8 +14,10 @@ from generator.evidence import EvidenceFile, file_size
 from generator.resources import TEMPLATES
 
 # Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
-# field cannot restructure the document. Inline Markdown (emphasis, links, lists) stays.
-_BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$))", re.MULTILINE)
+# field cannot restructure the document. So is a line that reads as a link reference definition
+# ([note]: text), which would vanish from every output. Inline Markdown (emphasis, links, lists)
+# stays.
+_BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))", re.MULTILINE)
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")

@@ -110,3 +110,12 @@ def test_line_start_markers_in_cells_and_list_items_stay_text_in_the_pdf(case: A
     for marker in CELL_MARKERS + FIELD_MARKERS:
         expected = (marker in CELL_MARKERS) + (marker in FIELD_MARKERS)
         assert text.count(f" {marker} ") >= expected, marker
+
+
+def test_a_field_that_reads_as_a_link_reference_definition_is_kept(case: Any) -> None:
+    """`[Note]: text` on a line of its own defines a link target in Markdown and would vanish."""
+    data = copy.deepcopy(case.data)
+    data["problems"][0]["problem"]["summary"] = "[Note]: evidence is attached\n\n[2]: <x>"
+    texts = convert.write_texts(render.render_markdown(data), [], ("plain", "html5"))
+    assert "[Note]: evidence is attached" in texts["plain"]
+    assert "[2]: &lt;x&gt;" in texts["html5"]
