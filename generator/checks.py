@@ -403,16 +403,21 @@ def length_findings(
     data: dict[str, Any], prose: list[Text], total: int, section: int
 ) -> Iterator[Finding]:
     """Word budgets for the whole plan and for each D section of each problem."""
-    count = sum(words(text.value) for text in prose)
+    counts = [words(text.value) for text in prose]
+    count = sum(counts)
     if count > total:
         yield Finding(
             "lint.length", ("problems",), f"the plan has {count} words, over the budget of {total}"
         )
+    per_section: Counter[Path_] = Counter()
+    for text, n in zip(prose, counts, strict=True):
+        if text.path[0] == "problems":
+            per_section[text.path[:3]] += n
     for p, problem in enumerate(data["problems"]):
         for key in problem:
             if key in ("id", "title"):
                 continue
-            section_words = sum(words(t.value) for t in prose if t.path[:3] == ("problems", p, key))
+            section_words = per_section[("problems", p, key)]
             if section_words > section:
                 yield Finding(
                     "lint.length",
@@ -503,7 +508,7 @@ MIN_WORDS_FOR_LANGUAGE = 40
 
 def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     """The plan's words against each language's commonest words; see lint.language."""
-    found = Counter(w.lower() for text in prose for w in _WORD.findall(text.value))
+    found = Counter(_WORD.findall("\n".join(text.value for text in prose).lower()))
     total = sum(found.values())
     if total < MIN_WORDS_FOR_LANGUAGE:
         return
