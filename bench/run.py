@@ -18,7 +18,6 @@ import copy
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -64,12 +63,13 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int, int]:
     """Wall time in seconds, peak memory in MiB, exit code.
 
     The memory is the largest sum of resident memory over the whole process tree, sampled every
-    0.1 s, or the largest single process (getrusage) if that is more, for runs too short to sample.
+    0.1 s, or the largest single process (`time -f %M`) if that is more, for runs too short to
+    sample.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = WORK / ".time"
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(report), *command],
+                               cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
     while True:
         try:
@@ -78,10 +78,8 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int, int]:
         except subprocess.TimeoutExpired:
             peak = max(peak, _tree_rss_kib(process.pid))
     seconds = time.perf_counter() - start
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if largest > before:  # the high-water mark moves only when a child beats it
-        peak = max(peak, largest)
-    return seconds, peak // 1024, process.returncode
+    largest = int(report.read_text().split()[-1] or 0)
+    return seconds, max(peak, largest) // 1024, process.returncode
 
 
 def make_corpus(folder: Path, count: int, with_evidence: bool) -> list[str]:
