@@ -235,7 +235,9 @@ def build_many(
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
     ) as pool:
-        chunk = max(1, min(32, len(files) // (jobs * 4)))  # fewer round trips for many cases
+        # Fewer round trips for many cases, yet small enough that no worker is left alone with a
+        # long last chunk while the others wait.
+        chunk = max(1, min(32, len(files) // (jobs * 16)))
         futures = [
             pool.submit(_work_chunk, files[i : i + chunk], options)
             for i in range(0, len(files), chunk)
