@@ -105,7 +105,11 @@ class _TextServer:
         except OSError:
             pass  # it died: the answer's absence says why
         answer = self._read_line(self.process.stdout.fileno(), step)
-        reply: dict[str, Any] = json.loads(answer)
+        try:
+            reply: dict[str, Any] = json.loads(answer)
+        except ValueError:
+            self.close()
+            raise ConversionError(step, f"pandoc answered {answer[:200]!r}") from None
         if "error" in reply:
             raise ConversionError(step, str(reply["error"]))
         texts: dict[str, str] = reply["texts"]

@@ -72,3 +72,15 @@ def test_a_pandoc_that_reads_nothing_says_why(
     for _ in range(2):
         with pytest.raises(convert.ConversionError, match="pandoc: out of memory"):
             convert.write_texts("word " * size, [], ("plain",))
+
+
+def test_an_answer_that_is_not_json_is_a_conversion_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\nread line\necho 'Segmentation fault (core dumped)'\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    with pytest.raises(convert.ConversionError, match="pandoc answered b'Segmentation fault"):
+        convert.write_texts("x", [], ("plain",))
+    assert convert._servers[str(fake)].process.poll() is not None  # not left running
