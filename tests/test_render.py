@@ -119,3 +119,13 @@ def test_a_field_that_reads_as_a_link_reference_definition_is_kept(case: Any) ->
     texts = convert.write_texts(render.render_markdown(data), [], ("plain", "html5"))
     assert "[Note]: evidence is attached" in texts["plain"]
     assert "[2]: &lt;x&gt;" in texts["html5"]
+
+
+def test_the_front_matter_table_has_no_empty_shaded_header_in_the_pdf(case: Any) -> None:
+    """Its Markdown header row is empty: the PDF must not show it as a blank grey band."""
+    typst = convert.write_texts(render.render_markdown(case.data), [], ("typst",))["typst"]
+    first = typst.index("#table(")
+    front = typst[first : typst.index(")]", first)]  # the first table, as far as its end
+    assert "table.header" not in front
+    assert typst.rindex("#set table(fill: none)", 0, first) < first  # shading off around it
+    assert "table.header(" in typst[first + len(front) :]  # the other tables keep theirs

@@ -95,6 +95,27 @@ local AS_TEXT = {
   RawBlock = function(raw) return pandoc.Para(lines(raw.text)) end,
 }
 
+-- A header row of empty cells is no header (the plan's front matter is such a table). In the
+-- PDF the table's first row is shaded as its header, so a table without one is wrapped in a
+-- Typst block that turns the shading off; other writers drop raw Typst.
+local function empty_head(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      if #cell.contents > 0 then return false end
+    end
+  end
+  return true
+end
+
+local function headless(tbl)
+  tbl.head = pandoc.TableHead()
+  return {
+    pandoc.RawBlock("typst", "#[\n#set table(fill: none)"),
+    tbl,
+    pandoc.RawBlock("typst", "]"),
+  }
+end
+
 return function(markdown, options)
   -- An empty file list runs the reader sandboxed: it can read no file at all.
   local doc = pandoc.read(markdown, FORMAT, options, {})
@@ -103,22 +124,21 @@ return function(markdown, options)
   end
   local widths = table_widths(markdown)
   local index = 0
-  local tables = 0
-  doc:walk({Table = function() tables = tables + 1 end})
-  if tables ~= #widths then
-    return doc  -- a table this scan did not see as one: leave every width to the writers
-  end
-  return doc:walk({
+  local read = doc:walk({
     Table = function(tbl)
       index = index + 1
       local shares = widths[index]
-      if not shares or #shares ~= #tbl.colspecs then
-        return nil
+      if shares and #shares == #tbl.colspecs then
+        for k, spec in ipairs(tbl.colspecs) do
+          tbl.colspecs[k] = {spec[1], shares[k]}
+        end
       end
-      for k, spec in ipairs(tbl.colspecs) do
-        tbl.colspecs[k] = {spec[1], shares[k]}
-      end
-      return tbl
+      return empty_head(tbl) and headless(tbl) or tbl
     end,
   })
+  if index ~= #widths then
+    -- A table this scan did not see as one: leave every width to the writers.
+    return doc:walk({Table = function(tbl) return empty_head(tbl) and headless(tbl) or nil end})
+  end
+  return read
 end
