@@ -63,12 +63,23 @@ bundle: $(READY)
 	$(case-given)
 	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE)-submission.pdf
 
-# Every case in one process with a worker pool; the tool skips cases whose inputs are unchanged
-# (build/<case>/.inputs.sha256), and make skips the whole run when nothing changed at all.
+# Every case in one process with a worker pool; make skips the whole run when nothing changed,
+# and passes only the cases whose own files changed since the last run (all of them when the
+# engine changed). The tool itself skips cases whose inputs are unchanged
+# (build/<case>/.inputs.sha256).
 ALL_STAMP := build/.all-built
 all: $(ALL_STAMP)
-$(ALL_STAMP): $(CASES) $(wildcard cases/*/* cases/*/*/*) $(ENGINE) $(READY)
-	$(ACTIONPLAN) build --out build $(CASES)
+# cases/x.yaml and anything under cases/x/ name the case x; any other file changes every case.
+case-of = $(if $(filter cases/%,$(1)),cases/$(firstword $(subst /, ,$(patsubst cases/%,%,$(basename $(1))))).yaml,ALL)
+changed-cases = $(sort $(foreach file,$?,$(call case-of,$(file))))
+# The list of cases, rewritten only when it changes: a case added with an old file time (cp -p)
+# still makes `all` run.
+CASE_LIST := build/.cases
+$(CASE_LIST): FORCE
+	@mkdir -p build && echo '$(CASES)' | cmp -s - $@ || echo '$(CASES)' > $@
+FORCE:
+$(ALL_STAMP): $(CASES) $(wildcard cases/*/* cases/*/*/*) $(ENGINE) $(READY) $(CASE_LIST)
+	$(ACTIONPLAN) build --out build $(if $(filter ALL,$(changed-cases)),$(CASES),$(filter $(CASES),$(changed-cases)))
 	@touch $@
 
 watch: $(READY)
