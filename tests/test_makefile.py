@@ -52,10 +52,11 @@ def age(paths: list[Path], seconds: float) -> None:
 
 def touch(repo: Path, path: Path) -> None:
     """Only `path` changed since the last run. File times here are coarser than the test's
-    steps, so times are set: cases an hour back, the last run a minute, `path` half a minute."""
+    steps, so they are set: the cases an hour back, the last run a second back (still after the
+    checkout and set-up of this repository), `path` now."""
     age(list((repo / "cases").rglob("*")), 3600)
-    age([repo / "build" / ".all-built", repo / "build" / ".cases"], 60)
-    age([path], 30)
+    age([repo / "build" / ".all-built", repo / "build" / ".cases"], 1)
+    age([path], 0)
 
 
 def command_line(output: str) -> str:
