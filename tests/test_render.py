@@ -129,3 +129,11 @@ def test_the_front_matter_table_has_no_empty_shaded_header_in_the_pdf(case: Any)
     assert "table.header" not in front
     assert typst.rindex("#set table(fill: none)", 0, first) < first  # shading off around it
     assert "table.header(" in typst[first + len(front) :]  # the other tables keep theirs
+
+
+def test_long_file_names_break_after_their_separators_in_the_pdf() -> None:
+    """evidence/taux-hebdomadaires-2026-11-18.png may break after / - . but not inside "png"."""
+    name = "evidence/taux-hebdomadaires-2026-11-18.png"
+    typst = convert.write_texts(f"File {name} and {'W' * 45}", [], ("typst",))["typst"]
+    assert "evidence/\u200btaux-\u200bhebdomadaires-\u200b2026-\u200b11-\u200b18.\u200bpng" in typst
+    assert "W" * 20 + "\u200b" + "W" * 20 + "\u200b" + "W" * 5 in typst  # no separator: every 20

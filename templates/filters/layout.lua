@@ -8,22 +8,29 @@ local function typst(code)
   return pandoc.RawInline("typst", code)
 end
 
--- Typst breaks lines only at spaces and hyphenation points: give very long words (codes,
--- file names, pasted URLs) zero-width break opportunities so they cannot run off the page.
+-- Typst breaks lines only at spaces, hyphens and hyphenation points: give very long words
+-- (codes, file names, pasted URLs) zero-width break opportunities so they cannot run off the
+-- page. They go after the separators of paths and addresses first (evidence/ | report.pdf), and
+-- into any run of 20 characters that still has none.
 local LONG = 30
+local RUN = 20
+local SEPARATORS = {["/"] = true, ["\\"] = true, ["_"] = true, ["."] = true, ["?"] = true,
+  ["&"] = true, ["="] = true, [","] = true, [";"] = true, [":"] = true, ["-"] = true}
+
 local function breakable(text)
   local length = utf8.len(text)
   if length == nil or length <= LONG then
     return nil
   end
-  local out, part, count = {}, {}, 0
+  local out, part, run, count = {}, {}, 0, 0
   for _, code in utf8.codes(text) do
-    table.insert(part, utf8.char(code))
-    count = count + 1
-    if count % 20 == 0 and count < length then
+    local char = utf8.char(code)
+    table.insert(part, char)
+    run, count = run + 1, count + 1
+    if (SEPARATORS[char] or run == RUN) and count < length then
       table.insert(out, pandoc.Str(table.concat(part)))
       table.insert(out, typst("\u{200B}"))
-      part = {}
+      part, run = {}, 0
     end
   end
   table.insert(out, pandoc.Str(table.concat(part)))
