@@ -23,6 +23,7 @@ from generator.resources import RULES, SCHEMAS, TEMPLATES
 from generator.write import write_all
 
 STAMP = ".inputs.sha256"
+LINT_CACHE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
     name = "lint/" + hashlib.sha256(key).hexdigest()
     stored = cache.load_json(name, key)
     if stored is not None and stored["evidence"] == _evidence_stats(stored["paths"]):
+        cache.mark_used(name)
         return [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
     checked = pipeline.check_case(file, settings)
     if _cacheable(checked):
@@ -220,6 +222,9 @@ def build_many(
     `on_result` hears of each case as it finishes; the list returned is in the order given.
     """
     results: list[Result] = []
+    if options is None:
+        # Each edit of a case leaves a result behind: those unused for a month go.
+        cache.prune("lint", days=LINT_CACHE_DAYS)
     if jobs <= 1 or len(files) <= 1:
         _start_worker(settings)
         for file in files:

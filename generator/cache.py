@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,23 @@ def save_json(name: str, key: bytes, value: Any, durable: bool = True) -> None:
 
 def _digest(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()
+
+
+def prune(name: str, days: float) -> None:
+    """Delete the entries under `name` that were neither made nor used for `days` days."""
+    where = folder()
+    if where is None or not (where / name).is_dir():
+        return
+    oldest = time.time() - days * 86400
+    for entry in (where / name).iterdir():
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < oldest:
+                entry.unlink()
+
+
+def mark_used(name: str) -> None:
+    """Record that an entry was used (its time), so `prune` keeps it."""
+    where = folder()
+    if where is not None:
+        with contextlib.suppress(OSError):
+            os.utime(where / f"{name}.json")

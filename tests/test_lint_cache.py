@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,19 @@ def test_no_cache_when_it_is_off(
         cache.folder.cache_clear()
     assert len(calls) == 2
     assert os.environ["ACTIONPLAN_CACHE"] != "off"
+
+
+def test_results_unused_for_a_month_are_deleted(case: Path, calls: list[str]) -> None:
+    batch.check_cached(str(case), SETTINGS)
+    folder = cache.folder()
+    assert folder is not None
+    entries = list((folder / "lint").iterdir())
+    old = time.time() - 40 * 86400
+    for entry in entries:
+        os.utime(entry, (old, old))
+    batch.check_cached(str(case), SETTINGS)  # used: it is kept, and dated again
+    assert len(calls) == 1
+    mine = [e for e in entries if e.exists() and e.stat().st_mtime > old]
+    assert len(mine) == 1
+    batch.build_many([], SETTINGS, None, 1, lambda *_: None)  # a lint run prunes
+    assert [e for e in entries if e.exists()] == mine
