@@ -1,0 +1,223 @@
+"""The `actionplan` commands for plans kept in git: start a case, turn a 4D case into an 8D one,
+print a case as text for `git diff`, and compare two versions of a plan."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import convert, pipeline, render
+from generator.cli_common import CASES, out_option, report
+from generator.diagnostics import UserError
+from generator.loader import load_case
+from generator.validate import validate_case
+
+
+def _schema_enum(*path: str) -> list[str]:
+    """Allowed values of a field, read from the schema (the one place they are defined)."""
+    import json
+
+    from generator.resources import SCHEMAS
+
+    node = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]
+    for part in path:
+        node = node[part]
+    return list(node["enum"])
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--structure",
+    type=click.Choice(["4d", "8d"]),
+    required=True,
+    help="4d for one listing, 8d for a suspended account.",
+)
+@click.option(
+    "--reason",
+    type=click.Choice(_schema_enum("notice", "properties", "reason")),
+    required=True,
+    help="The reason given in Amazon's notice.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["listing", "account"]),
+    help="What was suspended (default: listing for 4d, account for 8d).",
+)
+@click.option(
+    "--marketplace",
+    default="amazon.com",
+    show_default=True,
+    type=click.Choice(_schema_enum("notice", "properties", "marketplace")),
+)
+@click.option(
+    "--language", default="en", show_default=True, type=click.Choice(_schema_enum("language"))
+)
+def new(
+    name: str, structure: str, reason: str, scope: str | None, marketplace: str, language: str
+) -> None:
+    """Start a new case from a commented template.
+
+    Writes cases/NAME.yaml with every required field, a comment saying what
+    to write there, and hints for the reason. Refuses to overwrite a case.
+
+    \b
+    Example:
+      actionplan new asin-recall --structure 4d --reason product-safety
+    """
+    import datetime
+    import re
+
+    from generator import scaffold
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise click.BadParameter(
+            "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
+        )
+    scope = scope or ("listing" if structure == "4d" else "account")
+    text = scaffold.new_case(
+        name, structure, reason, scope, marketplace, language, datetime.date.today()
+    )
+    path = CASES / f"{name}.yaml"
+    try:
+        scaffold.write_new(path, text)
+    except FileExistsError:
+        click.echo(f"{path}: already exists; not overwritten (choose another name)", err=True)
+        sys.exit(1)
+    (CASES / name / "evidence").mkdir(parents=True, exist_ok=True)
+    click.echo(f"wrote {path}")
+    click.echo(
+        f"evidence goes in {CASES / name / 'evidence'}/; next: edit the file, then "
+        f"`make lint` and `make build CASE={name}`"
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option(
+    "--to", "target", type=click.Choice(["8d"]), required=True, help="The structure to convert to."
+)
+@click.option(
+    "--in-place", is_flag=True, help="Replace the case file itself (git keeps the old version)."
+)
+def convert_command(file: str, target: str, in_place: bool) -> None:
+    """Turn a 4D case into an 8D skeleton, keeping everything it says.
+
+    Writes cases/NAME-8d.yaml (and copies the evidence folder), or with
+    --in-place replaces the case. Parts that 8D adds are marked TODO for the
+    lint to find. Comments in the old file are not carried over.
+
+    \b
+    Example:
+      actionplan convert cases/asin-recall.yaml --to 8d
+    """
+    import shutil
+
+    from generator import scaffold
+
+    checked = pipeline.check_case(file)
+    report(checked.diagnostics)
+    if not checked.ok or checked.case is None:
+        sys.exit(1)
+    case = checked.case
+    if case.data["structure"] == target:
+        click.echo(f"{file}: already {target}", err=True)
+        sys.exit(1)
+    text = scaffold.dump_case(
+        scaffold.to_8d(case.data), f"Converted from 4D ({Path(file).name}); fill in every TODO."
+    )
+    if in_place:
+        from generator.write import write_atomic
+
+        write_atomic(Path(file), text.encode("utf-8"))
+        click.echo(f"wrote {file}")
+        return
+    path = Path(file).with_name(f"{case.name}-{target}.yaml")
+    folder = case.folder.with_name(f"{case.name}-{target}")
+    if path.exists() or folder.exists():
+        click.echo(
+            f"{path if path.exists() else folder}: already exists; not overwritten", err=True
+        )
+        sys.exit(1)
+    scaffold.write_new(path, text)
+    if case.folder.is_dir():
+        shutil.copytree(case.folder, folder)
+    click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+def text(file: str) -> None:
+    """Print a case as plain text (a git textconv driver).
+
+    A case that does not validate is printed as it is, so `git diff` always
+    shows something.
+
+    \b
+    Example:
+      git config diff.actionplan.textconv "actionplan text"
+    """
+    checked = pipeline.check_case(file)
+    if not checked.ok or checked.case is None:
+        click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
+        return
+    markdown = render.render_markdown(checked.case.data)
+    click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
+
+
+@click.command(name="diff")
+@click.argument("file", type=click.Path())
+@click.option(
+    "--from",
+    "old",
+    required=True,
+    metavar="REV",
+    help="The earlier version: a commit, tag or branch, or another file.",
+)
+@click.option(
+    "--to", "new", metavar="REV", help="The later version (default: the file as it is now)."
+)
+@out_option
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the terminal output (default: when it is a terminal).",
+)
+def diff_command(file: str, old: str, new: str | None, out_dir: str, color: bool | None) -> None:
+    """Show what changed in a plan between two versions.
+
+    Compares section by section.
+
+    Lists added, removed and changed actions, root causes, evidence and
+    fields, with the changed words marked, and writes the same as
+    build/<case>/<case>-diff.html for a reviewer.
+
+    \b
+    Example:
+      actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
+      actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
+    """
+    from generator import diff
+    from generator.write import write_atomic
+
+    try:
+        before = diff.load_version(file, old)
+        after = diff.load_version(file, new) if new else load_case(file)
+    except UserError as exc:
+        report(exc.diagnostics)
+        sys.exit(1)
+    problems = [d for case in (before, after) for d in validate_case(case)]
+    if problems:
+        report(problems)
+        sys.exit(1)
+    sections = diff.diff_cases(before.data, after.data)
+    title = f"{file}: {old} → {new or 'working tree'}"
+    colour = sys.stdout.isatty() if color is None else color
+    text = diff.render_diff(sections, title, after.data["language"], html=False, colour=colour)
+    click.echo(text.rstrip("\n"))
+    page = diff.render_diff(sections, title, after.data["language"], html=True)
+    path = Path(out_dir) / after.name / f"{after.name}-diff.html"
+    write_atomic(path, page.encode("utf-8"))
+    click.echo(f"wrote {path}", err=True)
