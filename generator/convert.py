@@ -86,10 +86,11 @@ class _TextServer:
     def __init__(self, program: str) -> None:
         # A file, not a pipe: pandoc's warnings can never fill it and stall the server.
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        # A 16 MB suggested heap instead of the binary's 64 MB: 50 MB less per worker, and no
+        # slower on plans (measured on the bench corpus); a pandoc that refuses it runs without.
+        heap = [] if program in _NO_RTS else ["+RTS", "-H16m", "-RTS"]
         self.process = subprocess.Popen(
-            # A 16 MB suggested heap instead of the binary's 64 MB: 50 MB less per worker, and
-            # no slower on plans (measured on the bench corpus).
-            [program, "+RTS", "-H16m", "-RTS", "lua", str(TEMPLATES / "filters" / "texts.lua")],
+            [program, *heap, "lua", str(TEMPLATES / "filters" / "texts.lua")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -150,6 +151,7 @@ class _TextServer:
 
 
 _servers: dict[str, _TextServer] = {}
+_NO_RTS: set[str] = set()  # pandoc programs built without run-time options
 
 
 def _server(step: str) -> _TextServer:
@@ -180,7 +182,13 @@ def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> di
     """
     step = f"pandoc ({', '.join(formats)})"
     request = {"markdown": markdown, "asins": asins, "formats": formats}
-    return _server(step).ask(request, step)
+    try:
+        return _server(step).ask(request, step)
+    except ConversionError as exc:
+        if "RTS" not in exc.detail or pandoc_path() in _NO_RTS:
+            raise
+        _NO_RTS.add(pandoc_path())  # "RTS options are disabled": start it again without
+        return _server(step).ask(request, step)
 
 
 def to_docx(markdown: str, asins: list[str], date: str) -> bytes:

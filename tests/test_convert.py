@@ -84,3 +84,20 @@ def test_an_answer_that_is_not_json_is_a_conversion_error(
     with pytest.raises(convert.ConversionError, match="pandoc answered b'Segmentation fault"):
         convert.write_texts("x", [], ("plain",))
     assert convert._servers[str(fake)].process.poll() is not None  # not left running
+
+
+def test_a_pandoc_without_run_time_options_runs_without_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = convert.pandoc_path()
+    fake = tmp_path / "pandoc"
+    # Like a pandoc linked without -rtsopts: refuses +RTS, otherwise it is pandoc itself.
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "+RTS" ]; then echo "pandoc: Most RTS options are disabled." >&2; exit 1; fi\n'
+        f'exec "{real}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    assert convert.write_texts("Hello", [], ("plain",)) == {"plain": "Hello\n"}
+    assert str(fake) in convert._NO_RTS
