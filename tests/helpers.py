@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -33,3 +35,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
     result = CliRunner().invoke(main, list(args), prog_name="actionplan")
     return result.exit_code, result.stdout, result.stderr
+
+
+def fake_pandoc(folder: Path, script: str, monkeypatch: Any) -> Path:
+    """A shell script that actionplan runs instead of pandoc, for the rest of the test."""
+    from generator import convert
+
+    fake = folder / "pandoc"
+    fake.write_text("#!/bin/sh\n" + script)
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    return fake

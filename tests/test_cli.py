@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import convert
-from tests.helpers import run
+from tests.helpers import fake_pandoc, run
 
 MINIMAL = "tests/minimal-4d.yaml"
 
@@ -86,10 +85,7 @@ def test_failing_pandoc_keeps_previous_outputs(
 ) -> None:
     assert run("build", "--out", str(tmp_path), MINIMAL)[0] == 0
     before = {p.name: p.read_bytes() for p in (tmp_path / "minimal-4d").iterdir()}
-    fake = tmp_path / "pandoc"
-    fake.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 83\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    fake_pandoc(tmp_path, "echo 'pandoc: out of memory' >&2\nexit 83\n", monkeypatch)
     code, out, err = run("build", "--force", "--out", str(tmp_path), MINIMAL)
     assert code == 1 and out == ""
     assert "error [build.convert] pandoc (html5, typst, plain) failed: pandoc: out of memory" in err

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import convert
+from tests.helpers import fake_pandoc
 
 MARKDOWN = "Removed batch B0TEST0001 [link B0TEST0001](javascript:alert(1)), see Acme Ltd. today."
 
@@ -49,10 +50,7 @@ def test_a_dead_server_is_replaced() -> None:
 def test_a_silent_pandoc_is_stopped_after_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "pandoc"
-    fake.write_text("#!/bin/sh\nexec sleep 30\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    fake = fake_pandoc(tmp_path, "exec sleep 30\n", monkeypatch)
     monkeypatch.setattr(convert, "PANDOC_TIMEOUT", 0.5)
     with pytest.raises(convert.ConversionError, match=r"no answer within 0\.5 s"):
         convert.write_texts("x", [], ("plain",))
@@ -64,11 +62,9 @@ def test_a_silent_pandoc_is_stopped_after_the_timeout(
 def test_a_pandoc_that_reads_nothing_says_why(
     size: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "pandoc"
     # Its input closed at once: every write to it is a broken pipe, small or large.
-    fake.write_text("#!/bin/sh\nexec 0<&-\nsleep 0.2\necho 'pandoc: out of memory' >&2\nexit 83\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    script = "exec 0<&-\nsleep 0.2\necho 'pandoc: out of memory' >&2\nexit 83\n"
+    fake_pandoc(tmp_path, script, monkeypatch)
     for _ in range(2):
         with pytest.raises(convert.ConversionError, match="pandoc: out of memory"):
             convert.write_texts("word " * size, [], ("plain",))
@@ -77,10 +73,8 @@ def test_a_pandoc_that_reads_nothing_says_why(
 def test_an_answer_that_is_not_json_is_a_conversion_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "pandoc"
-    fake.write_text("#!/bin/sh\nread line\necho 'Segmentation fault (core dumped)'\nsleep 30\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    script = "read line\necho 'Segmentation fault (core dumped)'\nsleep 30\n"
+    fake = fake_pandoc(tmp_path, script, monkeypatch)
     with pytest.raises(convert.ConversionError, match="pandoc answered b'Segmentation fault"):
         convert.write_texts("x", [], ("plain",))
     assert convert._servers[str(fake)].process.poll() is not None  # not left running
@@ -90,14 +84,11 @@ def test_a_pandoc_without_run_time_options_runs_without_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = convert.pandoc_path()
-    fake = tmp_path / "pandoc"
     # Like a pandoc linked without -rtsopts: refuses +RTS, otherwise it is pandoc itself.
-    fake.write_text(
-        "#!/bin/sh\n"
+    script = (
         'if [ "$1" = "+RTS" ]; then echo "pandoc: Most RTS options are disabled." >&2; exit 1; fi\n'
         f'exec "{real}" "$@"\n'
     )
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    fake = fake_pandoc(tmp_path, script, monkeypatch)
     assert convert.write_texts("Hello", [], ("plain",)) == {"plain": "Hello\n"}
     assert str(fake) in convert._NO_RTS

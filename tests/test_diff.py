@@ -11,16 +11,14 @@ from tests.helpers import run
 DIFF = Path("tests/diff")
 
 
+def diff_of_the_fixtures(out: Path) -> tuple[int, str, str]:
+    """`actionplan diff` from the v1 fixture to the v2 one, outputs in `out`."""
+    v1, v2 = str(DIFF / "asin-recall-v1.yaml"), str(DIFF / "asin-recall-v2.yaml")
+    return run("diff", v2, "--from", v1, "--no-color", "--out", str(out))
+
+
 def test_diff_between_two_files_lists_the_plan_changes(tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(
-        "diff",
-        str(DIFF / "asin-recall-v2.yaml"),
-        "--from",
-        str(DIFF / "asin-recall-v1.yaml"),
-        "--no-color",
-        "--out",
-        str(tmp_path),
-    )
+    code, out, err = diff_of_the_fixtures(tmp_path)
     assert code == 0, err
     golden(DIFF / "v1-to-v2.expected", out)
     page = (tmp_path / "asin-recall-v2" / "asin-recall-v2-diff.html").read_text()
@@ -53,15 +51,7 @@ def test_diff_reads_git_revisions_and_tags(tmp_path: Path) -> None:
     git("tag", "asin-recall/submitted-1")
     shutil.copy(DIFF / "asin-recall-v2.yaml", case)
     git("commit", "-qam", "v2")
-    from_files = run(
-        "diff",
-        str(DIFF / "asin-recall-v2.yaml"),
-        "--from",
-        str(DIFF / "asin-recall-v1.yaml"),
-        "--no-color",
-        "--out",
-        str(tmp_path),
-    )[1]
+    from_files = diff_of_the_fixtures(tmp_path)[1]
     code, out, err = run(
         "diff",
         str(case),

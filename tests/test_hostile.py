@@ -43,7 +43,7 @@ from pypdf import PdfReader
 from generator import convert, lint, loader, pipeline
 from generator.cli import main
 from tests.conftest import ROOT, TESTS
-from tests.helpers import pdf_text
+from tests.helpers import fake_pandoc, pdf_text
 
 HOSTILE = TESTS / "hostile"
 FILES = sorted(HOSTILE.glob("*.yaml"))
@@ -961,10 +961,7 @@ def test_pandoc_missing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_pandoc_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = previous.out.parent / "pandoc"
-    fake.write_text("#!/bin/sh\necho 'pandoc: something broke' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(convert, "pandoc_path", lambda: str(fake))
+    fake_pandoc(previous.out.parent, "echo 'pandoc: something broke' >&2\nexit 1\n", monkeypatch)
     result = build_again(previous)
     assert_clean_convert_failure(
         result, previous, "pandoc (html5, typst, plain) failed: pandoc: something"
