@@ -36,7 +36,7 @@ def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Compare text with a golden file, or rewrite it under --update-golden."""
-    update = request.config.getoption("--update-golden") or os.environ.get("UPDATE_GOLDEN")
+    update = request.config.getoption("--update-golden") or os.environ.get("UPDATE_GOLDEN") == "1"
 
     def check(path: Path, actual: str) -> None:
         if update:

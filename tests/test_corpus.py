@@ -19,6 +19,9 @@ def test_corpus_is_large_and_labelled_with_known_rules() -> None:
         for passage in labelled:
             assert set(passage) == {"text", "field", "expect"}
             assert set(passage["expect"]) <= set(PHRASE_RULES), passage
+        # Every rule has passages that should fire it, or its score of 1.0 would mean nothing.
+        labelled_rules = {rule for passage in labelled for rule in passage["expect"]}
+        assert labelled_rules == set(PHRASE_RULES), (language, set(PHRASE_RULES) - labelled_rules)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -235,6 +235,7 @@ def test_path_outside_the_case_is_refused_before_anything_is_read(
     code, _, err = run("lint", str(case))
     assert code == 1 and "[evidence.path]" in err
     assert not [path for path in touched if "passwd" in path]
+    assert any("lab-report.pdf" in path for path in touched)  # the spy saw the other files
 
 
 def test_old_invoice_and_uncovered_asin_are_lint_findings(case: Path) -> None:

@@ -178,8 +178,6 @@ def test_hostile_file_gives_its_diagnostic(case: Path, golden) -> None:  # type:
 
 @pytest.mark.parametrize("case", FILES, ids=lambda p: p.stem)
 def test_hostile_file_is_not_built_and_nothing_is_written(case: Path, tmp_path: Path) -> None:
-    if case.stem == "scalar-alias":
-        pytest.skip("valid apart from its alias (see KNOWN_BUGS); it builds")
     relative = str(case.relative_to(ROOT))
     validated, _ = cli("validate", relative)
     result, seconds = cli("build", "--out", str(tmp_path / "out"), relative)
@@ -989,22 +987,25 @@ def real_typst_error() -> Exception:
     raise AssertionError("typst compiled a panic")
 
 
-def test_pdf_engine_failing(previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
-    error = real_typst_error()
-    monkeypatch.setattr(convert, "_compiler", lambda: FailingCompiler(error))
-    result = build_again(previous)
-    assert_clean_convert_failure(result, previous, "typst (PDF) failed: panicked with: ")
-
-
-def test_pdf_engine_failing_with_a_bare_typst_error(
-    previous: Previous, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def bare_typst_error() -> Exception:
+    """A TypstError with only a message and a diagnostic, as some failures raise it."""
     import typst
 
-    error = typst.TypstError("engine exploded", "error: engine exploded", [], [])
-    monkeypatch.setattr(convert, "_compiler", lambda: FailingCompiler(error))
+    return typst.TypstError("engine exploded", "error: engine exploded", [], [])
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [(real_typst_error, "panicked with: "), (bare_typst_error, "engine exploded")],
+    ids=["panic", "bare-error"],
+)
+def test_pdf_engine_failing(
+    error: Any, message: str, previous: Previous, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failure = error()
+    monkeypatch.setattr(convert, "_compiler", lambda: FailingCompiler(failure))
     result = build_again(previous)
-    assert_clean_convert_failure(result, previous, "typst (PDF) failed: engine exploded")
+    assert_clean_convert_failure(result, previous, f"typst (PDF) failed: {message}")
 
 
 def test_interrupt_while_rendering_keeps_previous_outputs(

@@ -31,8 +31,17 @@ def test_every_language_has_exactly_the_english_keys(language: str) -> None:
     english = yaml.safe_load((TEMPLATES / "i18n" / "en.yaml").read_text(encoding="utf-8"))
     other = yaml.safe_load((TEMPLATES / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
     assert _shape(other) == _shape(english)
-    for key_path in _shape(other):
-        assert key_path  # no empty keys
+    empty = [path for path, value in _leaves(other) if not str(value).strip()]
+    assert not empty, f"empty labels: {empty}"
+
+
+def _leaves(node: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every value of a nested mapping with its key path."""
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, f"{path}.{key}")]
+    if isinstance(node, list):
+        return [leaf for i, value in enumerate(node) for leaf in _leaves(value, f"{path}[{i}]")]
+    return [(path, node)]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

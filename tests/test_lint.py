@@ -33,12 +33,16 @@ def test_every_rule_is_exercised_by_the_bad_plans() -> None:
 def test_findings_point_at_the_words() -> None:
     findings = (LINT / "bad-plan.expected").read_text().splitlines()
     source = (LINT / "bad-plan.yaml").read_text().splitlines()
+    pointed = set()
     for line in findings[:-1]:  # the last line is the summary
         _, row, column, rest = line.split(":", 3)
-        if "[lint.promise]" in rest or "[lint.blame]" in rest or "[lint.emotion]" in rest:
-            quoted = rest.split("'")[1]
-            text = source[int(row) - 1][int(column) - 1 :]
-            assert text.lower().startswith(quoted.lower()), (line, text)
+        for code in ("lint.promise", "lint.blame", "lint.emotion"):
+            if f"[{code}]" in rest:
+                quoted = rest.split("'")[1]
+                text = source[int(row) - 1][int(column) - 1 :]
+                assert text.lower().startswith(quoted.lower()), (line, text)
+                pointed.add(code)
+    assert pointed == {"lint.promise", "lint.blame", "lint.emotion"}
 
 
 def _case(text: str):  # type: ignore[no-untyped-def]

@@ -85,29 +85,31 @@ def test_a_rejected_submission_is_never_cached(case: Path, calls: list[str]) -> 
 def test_no_cache_when_it_is_off(
     case: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ACTIONPLAN_CACHE", "off")
-    cache.folder.cache_clear()
-    try:
-        batch.check_cached(str(case), SETTINGS)
-        batch.check_cached(str(case), SETTINGS)
-    finally:
-        monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setenv("ACTIONPLAN_CACHE", "off")
         cache.folder.cache_clear()
+        assert cache.folder() is None
+        batch.check_cached(str(case), SETTINGS)
+        batch.check_cached(str(case), SETTINGS)
+    cache.folder.cache_clear()
     assert len(calls) == 2
-    assert os.environ["ACTIONPLAN_CACHE"] != "off"
 
 
 def test_results_unused_for_a_month_are_deleted(case: Path, calls: list[str]) -> None:
     batch.check_cached(str(case), SETTINGS)
     folder = cache.folder()
     assert folder is not None
+    stale = folder / "lint" / ("0" * 64 + ".json")  # another case's result, unused since
+    stale.write_text('{"key": "", "value": null}')
     entries = list((folder / "lint").iterdir())
+    assert len(entries) >= 2
     old = time.time() - 40 * 86400
     for entry in entries:
         os.utime(entry, (old, old))
     batch.check_cached(str(case), SETTINGS)  # used: it is kept, and dated again
     assert len(calls) == 1
-    mine = [e for e in entries if e.exists() and e.stat().st_mtime > old]
-    assert len(mine) == 1
+    mine = [e for e in entries if e.stat().st_mtime > old]
+    assert len(mine) == 1 and stale not in mine
     batch.build_many([], SETTINGS, None, 1, lambda *_: None)  # a lint run prunes
     assert [e for e in entries if e.exists()] == mine
+    assert not stale.exists()

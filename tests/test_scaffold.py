@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -79,5 +78,7 @@ def test_convert_to_8d_keeps_every_text_of_the_4d_case(repo: Path) -> None:
     assert (repo / "cases" / "asin-recall.yaml").read_bytes() == (
         ROOT / "cases" / "asin-recall.yaml"
     ).read_bytes()
-    assert run("convert", "cases/asin-recall.yaml", "--to", "8d")[0] == 1
-    assert os.path.exists("cases/asin-recall-8d.yaml")
+    first = (repo / "cases" / "asin-recall-8d.yaml").read_bytes()
+    code, _, err = run("convert", "cases/asin-recall.yaml", "--to", "8d")
+    assert code == 1 and "already exists; not overwritten" in err
+    assert (repo / "cases" / "asin-recall-8d.yaml").read_bytes() == first
