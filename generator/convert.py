@@ -1,7 +1,7 @@
 """Convert the plan's Markdown: pandoc for HTML, plain text, Word and Typst; Typst for the PDF.
 
-Pandoc reads one Markdown dialect (CommonMark, templates/filters/read.lua) for every output, so a
-field reads the same in HTML and PDF.
+One running pandoc (templates/filters/texts.lua) reads one Markdown dialect (CommonMark, read.lua)
+for every output, so a field reads the same in HTML, Word and PDF.
 Raw HTML, TeX, math and citations are off: user text is data, never markup.
 """
 
@@ -22,8 +22,6 @@ from typing import Any
 
 from generator.resources import TEMPLATES
 
-# How every output reads the plan's Markdown: CommonMark with pipe tables (templates/filters).
-READER = TEMPLATES / "filters" / "reader.lua"
 PANDOC_TIMEOUT = 60
 
 
@@ -46,34 +44,6 @@ def pandoc_path() -> str:
         raise ConversionError(
             "pandoc", f"pandoc was not found ({exc}); run `make setup` to install pypandoc-binary"
         ) from None
-
-
-def pandoc(
-    source: bytes,
-    to: str,
-    filters: tuple[str, ...],
-    step: str,
-    extra: tuple[str, ...] = (),
-    env: dict[str, str] | None = None,
-) -> bytes:
-    """Run pandoc on the plan's Markdown and return its output; `step` names it in errors."""
-    command = [pandoc_path(), "--from", str(READER), "--to", to, "--sandbox", "--wrap=none", *extra]
-    for name in filters:
-        command += ["--lua-filter", str(TEMPLATES / "filters" / name)]
-    try:
-        result = subprocess.run(
-            command, input=source, capture_output=True, timeout=PANDOC_TIMEOUT, check=False, env=env
-        )
-    except FileNotFoundError:
-        raise ConversionError(
-            step, "the pandoc program is missing; run `make setup` to reinstall pypandoc-binary"
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise ConversionError(step, f"no answer within {PANDOC_TIMEOUT} s") from None
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip() or f"exit {result.returncode}"
-        raise ConversionError(step, message)
-    return result.stdout
 
 
 class _TextServer:
@@ -175,13 +145,27 @@ def _close_servers() -> None:
 
 
 def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> dict[str, str]:
-    """HTML, plain text and Typst from one reading of the Markdown, by a running pandoc.
+    """HTML, plain text and Typst from one reading of the Markdown, by the running pandoc.
 
-    safety.lua drops unsafe links and images as the Markdown is read; layout.lua then lays the
-    tree out for each format.
+    texts.lua reads the Markdown (read.lua), drops unsafe links and images (safety.lua) and lays
+    the tree out (layout.lua) in one walk, then writes each format.
     """
-    step = f"pandoc ({', '.join(formats)})"
     request = {"markdown": markdown, "asins": asins, "formats": formats}
+    return _ask(request, f"pandoc ({', '.join(formats)})")
+
+
+def to_docx(markdown: str, asins: list[str], date: str) -> bytes:
+    """Word document, read and laid out as the other formats; its internal dates are the plan's
+    date, so the bytes repeat."""
+    epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
+    with tempfile.TemporaryDirectory(prefix="actionplan-") as folder:
+        path = Path(folder) / "plan.docx"  # binary: written by pandoc, not sent as JSON
+        request = {"markdown": markdown, "asins": asins, "formats": [], "docx": str(path)}
+        _ask({**request, "epoch": str(epoch)}, "pandoc (docx)")
+        return path.read_bytes()
+
+
+def _ask(request: dict[str, Any], step: str) -> dict[str, str]:
     try:
         return _server(step).ask(request, step)
     except ConversionError as exc:
@@ -189,20 +173,6 @@ def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> di
             raise
         _NO_RTS.add(pandoc_path())  # "RTS options are disabled": start it again without
         return _server(step).ask(request, step)
-
-
-def to_docx(markdown: str, asins: list[str], date: str) -> bytes:
-    """Word document; its internal dates come from the plan's date, so the bytes repeat."""
-    epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    return pandoc(
-        markdown.encode("utf-8"),
-        "docx",
-        ("safety.lua", "plan.lua"),
-        "pandoc (docx)",
-        ("--metadata", f"asins={','.join(asins)}", "--output", "-"),
-        env,
-    )
 
 
 @cache

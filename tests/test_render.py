@@ -137,3 +137,17 @@ def test_long_file_names_break_after_their_separators_in_the_pdf() -> None:
     typst = convert.write_texts(f"File {name} and {'W' * 45}", [], ("typst",))["typst"]
     assert "evidence/\u200btaux-\u200bhebdomadaires-\u200b2026-\u200b11-\u200b18.\u200bpng" in typst
     assert "W" * 20 + "\u200b" + "W" * 20 + "\u200b" + "W" * 5 in typst  # no separator: every 20
+
+
+def test_word_is_dated_with_the_plan_and_carries_no_build_metadata(case: Any) -> None:
+    import io
+    import zipfile
+
+    markdown = render.render_markdown(case.data)
+    docx = convert.to_docx(markdown, ["B0TEST0001"], case.data["date"])
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+        custom = archive.read("docProps/custom.xml").decode()
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{case.data["date"]}T00:00:00Z' in core
+    assert "asins" not in custom
+    assert convert.to_docx(markdown, ["B0TEST0001"], case.data["date"]) == docx

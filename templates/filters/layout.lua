@@ -2,7 +2,7 @@
 -- ASINs of the notice are marked so every format can make them stand out, and very long words
 -- get break points in the PDF. Typst-only parts are raw Typst, which the other writers drop.
 -- Plain text also gets lines instead of tables (it is pasted into a web form in a proportional
--- font). Used by texts.lua and plan.lua (Word).
+-- font). Used by texts.lua.
 
 local function typst(code)
   return pandoc.RawInline("typst", code)

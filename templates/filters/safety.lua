@@ -1,4 +1,4 @@
--- Pandoc filter applied when the plan's Markdown is read, before any format is written.
+-- Pandoc filter run on every plan right after it is read (texts.lua), before any format is written.
 -- User text is data: links may only go to web or mail addresses, and images are never loaded.
 
 -- Only web and mail links: no scripts, no files, and no anchors (a plan has no targets for

@@ -1,6 +1,7 @@
 -- Every text format of a plan, for many plans from one pandoc process (`pandoc lua texts.lua`).
 -- Each line on stdin is one JSON request {markdown, asins, formats}; each line on stdout
--- is its answer, {"texts": {format: text}} or {"error": message}. Starting pandoc costs more than
+-- is its answer, {"texts": {format: text}} or {"error": message}. A request with "docx" (a
+-- path) and "epoch" also writes Word there, dated `epoch` (binary output stays out of JSON). Starting pandoc costs more than
 -- converting a plan, so a build keeps one of these running instead of one pandoc per case.
 
 local here = arg[0]:match("(.*[/\\])") or ""
@@ -29,6 +30,16 @@ local function texts(request)
     end
   end
   doc = doc:walk(filter)
+  if request.docx then
+    -- Word's internal dates come from SOURCE_DATE_EPOCH: the plan's date, not today's.
+    local bytes = pandoc.system.with_environment(
+      {SOURCE_DATE_EPOCH = request.epoch},
+      function() return pandoc.write(doc, "docx") end
+    )
+    local file = assert(io.open(request.docx, "wb"))
+    file:write(bytes)
+    file:close()
+  end
   local out = {}
   for _, format in ipairs(request.formats) do
     local laid = format == "plain" and doc:walk(layout.plain) or doc
