@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any
 import yaml
 
 from generator import cache, prefilter
-from generator.resources import RULES
+from generator.resources import RULES, SCHEMAS
 
 Path_ = tuple[str | int, ...]
 
@@ -43,7 +44,17 @@ _NOT_PROSE = {
     "merchant_token",
     "contact",
 }
-_EVIDENCE_ID = re.compile(r"\bE[0-9]{1,3}\b")
+
+
+def _schema_word(name: str) -> re.Pattern[str]:
+    """The pattern of a $defs entry of defs.schema.json, as a whole word inside prose."""
+    pattern = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"][name]
+    return re.compile(r"\b(?:" + pattern["pattern"].removeprefix("^").removesuffix("$") + r")\b")
+
+
+_EVIDENCE_ID = _schema_word("evidence_id")
+# In prose, only the B0… form reads as an ASIN: a ten-digit ISBN-style ASIN looks like any other
+# number (a phone or a tracking number). An ASIN of the notice is found in any form by its text.
 _ASIN_LIKE = re.compile(r"\bB0[0-9A-Z]{8}\b")
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
@@ -442,7 +453,8 @@ def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     for p, problem in enumerate(data["problems"]):
         mentioned.update(problem["problem"].get("asins", []))
         for text in (t for t in prose if t.path[:2] == ("problems", p)):
-            mentioned.update(_ASIN_LIKE.findall(text.value))
+            words = set(_WORD.findall(text.value))
+            mentioned.update(asin for asin in notice if asin in words)
     for i, asin in enumerate(data["notice"].get("asins", [])):
         if asin not in mentioned:
             yield Finding("lint.asin-missing", ("notice", "asins", i), asin)

@@ -11,6 +11,7 @@ import yaml
 from generator import lint, pipeline
 from generator.diagnostics import Severity, UserError
 from generator.loader import load_case, parse_case
+from generator.validate import validate_case
 from tests.helpers import run
 
 LINT = Path("tests/lint")
@@ -200,3 +201,14 @@ def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(prefilter, "has_required", lambda required, lowered: True)
     assert sum(len(pieces) for pieces in texts.values()) > 500
     assert findings() == filtered
+
+
+def test_a_notice_asin_in_isbn_form_named_in_the_text_counts_as_discussed() -> None:
+    """The schema allows ten-digit ASINs (books): naming one in the problem is enough."""
+    isbn = _minimal().replace("asins: [B07XYZ1234]", 'asins: ["3161484100"]')
+    named = _case(isbn.replace("charger B07XYZ1234", "charger 3161484100"))
+    unnamed = _case(isbn.replace("charger B07XYZ1234", "charger"))
+    settings = lint.load_settings()
+    assert not validate_case(named) and not validate_case(unnamed)
+    assert "lint.asin-missing" not in {d.code for d in lint.lint_case(named, settings)}
+    assert "lint.asin-missing" in {d.code for d in lint.lint_case(unnamed, settings)}
