@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, Severity, UserError
-from generator.loader import LoadedCase, load_case, parse_case
+from generator.loader import LoadedCase, load_case, parse_bytes
 from generator.render import locale
 
 SIMILAR = 0.5  # text similarity from which two records count as the same, reworded
@@ -62,7 +62,7 @@ def load_version(file: str, revision: str) -> LoadedCase:
                 )
             ]
         )
-    return parse_case(f"{revision}:{file}", result.stdout.decode("utf-8"))
+    return parse_bytes(f"{revision}:{file}", result.stdout)
 
 
 def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:

@@ -178,6 +178,11 @@ def load_case(file: str | Path) -> LoadedCase:
         raise _error(
             name, 1, 1, "io.read", f"cannot read the file: {exc.strerror}", "check its permissions"
         ) from None
+    return parse_bytes(name, raw)
+
+
+def parse_bytes(name: str, raw: bytes) -> LoadedCase:
+    """A case from the bytes of its file (read from disk, or from git): size, encoding, YAML."""
     if len(raw) > MAX_BYTES:
         raise _error(
             name,

@@ -97,3 +97,18 @@ def test_resubmitting_a_rejected_version_unchanged_is_flagged(tmp_path: Path) ->
         "warning [lint.resubmission] $.submissions: the plan is unchanged since "
         "'x/submitted-1', which was rejected" in err
     )
+
+
+def test_a_revision_in_another_encoding_is_a_diagnostic(tmp_path: Path) -> None:
+    """Old versions come from git as bytes: read as a file is, not as a traceback."""
+    repo = tmp_path / "plans"
+    (repo / "cases").mkdir(parents=True)
+    case = repo / "cases" / "asin-recall.yaml"
+    text = (DIFF / "asin-recall-v1.yaml").read_text(encoding="utf-8")
+    case.write_bytes(text.replace("summary:", "summary: Küche", 1).encode("latin-1"))
+    git = _repository(repo)
+    git("commit", "-qm", "latin-1")
+    shutil.copy(DIFF / "asin-recall-v2.yaml", case)
+    code, _, err = run("diff", str(case), "--from", "HEAD", "--no-color", "--out", str(tmp_path))
+    assert code == 1 and "Traceback" not in err
+    assert f"HEAD:{case}:" in err and "[yaml.encoding]" in err, err
