@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from generator import cache, prefilter
+from generator.loader import YAML_LOADER
 from generator.resources import RULES, SCHEMAS
 
 Path_ = tuple[str | int, ...]
@@ -105,9 +106,7 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
 @functools.cache
 def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
-        raw: dict[str, Any] = yaml.load(
-            handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
+        raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
     return raw
 
 
@@ -231,7 +230,7 @@ class PhraseList:
 def rule_scopes() -> dict[str, set[str]]:
     """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        rules = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        rules = yaml.load(handle, Loader=YAML_LOADER)
     return {rule["code"]: set(rule.get("not_in", [])) for rule in rules}
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -38,6 +40,16 @@ def _summary(diagnostics: list[Diagnostic], cases: int) -> None:
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = len(diagnostics) - errors
         click.echo(f"{errors} error(s), {warnings} warning(s) in {cases} case(s)", err=True)
+
+
+def jobs_option(done: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--jobs for a command that handles cases `done` (checked, built) by a pool of workers."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        help=f"Cases {done} at once (default: the number of cores, for many cases).",
+    )
 
 
 strict_option = click.option(
@@ -83,13 +95,7 @@ def validate(files: tuple[str, ...]) -> None:
 @main.command(name="lint")
 @click.argument("files", nargs=-1, type=click.Path())
 @strict_option
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Cases checked at once (default: the number of cores, for many cases).",
-)
+@jobs_option("checked")
 def lint_command(files: tuple[str, ...], strict: bool, jobs: int | None) -> None:
     """Check what a plan says against the content rules.
 
@@ -159,13 +165,6 @@ def _build(
     sys.exit(1 if any(result.failed for result in results) else 0)
 
 
-jobs_option = click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Cases built at once (default: the number of cores, for more than one case).",
-)
 force_option = click.option(
     "--force", is_flag=True, help="Rebuild even if the inputs did not change."
 )
@@ -188,7 +187,7 @@ allow_option = click.option(
 )
 @strict_option
 @allow_option
-@jobs_option
+@jobs_option("built")
 @force_option
 def build(
     files: tuple[str, ...],
@@ -223,7 +222,7 @@ def build(
 @out_option
 @strict_option
 @allow_option
-@jobs_option
+@jobs_option("built")
 @force_option
 def bundle(
     files: tuple[str, ...],

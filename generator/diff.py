@@ -218,14 +218,10 @@ def _records(old: list[Any], new: list[Any], key: Any, label: Any) -> list[Chang
         if before == after:
             continue
         if isinstance(after, dict):
-            fields = [
-                (k, _words_diff(_text(before.get(k)), _text(after.get(k))))
-                for k in dict.fromkeys([*before, *after])
-                if before.get(k) != after.get(k)
-            ]
+            changes += _fields_change(label(after), before, after)
         else:
             fields = [("", _words_diff(_text(before), _text(after)))]
-        changes.append(Change("changed", label(after), fields=fields))
+            changes.append(Change("changed", label(after), fields=fields))
     # Records without an id are named by their text, which the line shows in full anyway.
     name = label if key is not None else (lambda item: "")
     changes += [Change("added", name(item), _line(item)) for item in unmatched_new]

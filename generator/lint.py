@@ -6,6 +6,7 @@ the case's own `lint.exceptions` (each with a reason, so a reviewer sees it in t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import yaml
 
 from generator import checks
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
-from generator.loader import LoadedCase, load_case
+from generator.loader import YAML_LOADER, LoadedCase, load_case
 from generator.resources import RULES, SCHEMAS
 
 CONFIG_FILE = "actionplan.yaml"
@@ -40,7 +41,7 @@ class Rule:
 def rules() -> dict[str, Rule]:
     """Every rule, by code, as documented in rules/rules.yaml."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        entries = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        entries = yaml.load(handle, Loader=YAML_LOADER)
     fields = Rule.__dataclass_fields__
     return {e["code"]: Rule(**{k: v for k, v in e.items() if k in fields}) for e in entries}
 
@@ -162,10 +163,7 @@ def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """--strict: every warning becomes an error."""
-    return [
-        Diagnostic(d.file, d.line, d.column, Severity.ERROR, d.code, d.path, d.message, d.hint)
-        for d in diagnostics
-    ]
+    return [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
 
 
 def rules_markdown() -> str:

@@ -28,7 +28,7 @@ def _parsed(pattern: str) -> tuple[Any, ...] | None:
         return None
     try:
         return tuple(sre_parse.parse(pattern))
-    except (Exception, RecursionError):  # an unusual construct: no prefilter, run it always
+    except Exception:  # an unusual construct (or a RecursionError): no prefilter, run it always
         return None
 
 

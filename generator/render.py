@@ -11,6 +11,7 @@ import jinja2
 import yaml
 
 from generator.evidence import EvidenceFile, file_size
+from generator.loader import YAML_LOADER
 from generator.resources import TEMPLATES
 
 # Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
@@ -28,8 +29,7 @@ def locale(language: str) -> dict[str, Any]:
     """The fixed words of a language, from templates/i18n/<language>.yaml."""
     path = TEMPLATES / "i18n" / f"{language}.yaml"
     with path.open(encoding="utf-8") as handle:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data: dict[str, Any] = yaml.load(handle, Loader=loader)
+        data: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
     return data
 
 
