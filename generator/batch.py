@@ -107,7 +107,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         length = pipeline.text_length(case, outputs["txt"], settings)
         result.diagnostics += lint.strict(length) if options.strict else length
         result.failed = options.strict and bool(length)
-    paths = pipeline.output_paths(case, options.out_dir, outputs)
+    paths = pipeline.output_paths(case.name, options.out_dir, outputs)
     files = {paths[fmt]: outputs[fmt] for fmt in sorted(outputs, key=lambda fmt: fmt == "pdf")}
     if not result.failed:
         files[stamp] = fingerprint.encode() + b"\n"  # written with the outputs, all or none
@@ -130,11 +130,8 @@ def _up_to_date(stamp: Path, fingerprint: str, options: Options) -> bool:
         return False
     if recorded != fingerprint:
         return False
-    name = stamp.parent.name
-    expected = [stamp.parent / f"{name}{pipeline.SUFFIXES[fmt]}" for fmt in options.formats]
-    if "txt" in options.formats:
-        expected.append(stamp.parent / f"{name}{pipeline.SUFFIXES['counts']}")
-    return all(path.exists() for path in expected)
+    expected = pipeline.output_paths(stamp.parent.name, options.out_dir, options.formats)
+    return all(path.exists() for path in expected.values())
 
 
 _settings: lint.Settings | None = None

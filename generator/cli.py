@@ -202,8 +202,9 @@ def build(
 
     Validates and lints each case and checks its evidence files, then writes
     build/<case>/<case>.md, .html, .pdf and .txt (paste-ready, with
-    -counts.txt). Outputs are written only when the whole case built; a
-    failed build keeps the previous ones. Unchanged cases are skipped.
+    -counts.txt). A case that cannot be built keeps its previous outputs;
+    one whose text is over the limit under --strict is written (to be read)
+    but fails the run. Unchanged cases are skipped.
 
     \b
     Example:

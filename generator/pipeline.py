@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,9 +133,10 @@ def text_length(case: LoadedCase, text: bytes, settings: lint.Settings) -> list[
     return [graded] if graded else []
 
 
-def output_paths(case: LoadedCase, out_dir: Path, outputs: dict[str, bytes]) -> dict[str, Path]:
-    folder = out_dir / case.name
-    return {fmt: folder / f"{case.name}{SUFFIXES[fmt]}" for fmt in outputs}
+def output_paths(name: str, out_dir: Path, formats: Collection[str]) -> dict[str, Path]:
+    """Where each output of the case `name` goes; the text comes with its counts file."""
+    outputs = [*formats, *(["counts"] if "txt" in formats else [])]
+    return {fmt: out_dir / name / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
 
 
 def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
