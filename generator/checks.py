@@ -129,7 +129,10 @@ def phrases(language: str) -> dict[str, Any]:
     compiled: dict[str, Any] = dict(raw)
     names = (*PHRASE_RULES, "vague_owners")
     # Analysing the patterns costs more than using them: keep the analysis between runs.
-    key = (RULES / f"{language}.yaml").read_bytes() + Path(prefilter.__file__).read_bytes()
+    key = b"".join(
+        Path(path).read_bytes()  # the lists, the analysis, and the format stored here
+        for path in (RULES / f"{language}.yaml", prefilter.__file__, __file__)
+    )
     stored = cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
     for name in names:

@@ -67,10 +67,7 @@ local function table_as_lines(tbl)
   for _, row in ipairs(tbl.head.rows) do
     headers = cells_text(row.cells)
   end
-  local has_header = false
-  for _, h in ipairs(headers) do
-    if h ~= "" then has_header = true end
-  end
+  local has_header = #tbl.head.rows > 0  -- read.lua has dropped header rows with nothing in them
   -- One Str per line: the text is final, and building words and spaces costs ten times more.
   local lines = {}
   local items = {}

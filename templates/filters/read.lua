@@ -116,6 +116,27 @@ local function headless(tbl)
   }
 end
 
+-- One table as read: the column widths worked out for it (if any), and no header if it is empty.
+local function laid_out(tbl, shares)
+  if shares and #shares == #tbl.colspecs then
+    for k, spec in ipairs(tbl.colspecs) do
+      tbl.colspecs[k] = {spec[1], shares[k]}
+    end
+  end
+  return empty_head(tbl) and headless(tbl) or tbl
+end
+
+local function with_tables(doc, widths)
+  local index = 0
+  local out = doc:walk({
+    Table = function(tbl)
+      index = index + 1
+      return laid_out(tbl, widths[index])
+    end,
+  })
+  return out, index
+end
+
 return function(markdown, options)
   -- An empty file list runs the reader sandboxed: it can read no file at all.
   local doc = pandoc.read(markdown, FORMAT, options, {})
@@ -123,22 +144,10 @@ return function(markdown, options)
     doc = doc:walk(AS_TEXT)
   end
   local widths = table_widths(markdown)
-  local index = 0
-  local read = doc:walk({
-    Table = function(tbl)
-      index = index + 1
-      local shares = widths[index]
-      if shares and #shares == #tbl.colspecs then
-        for k, spec in ipairs(tbl.colspecs) do
-          tbl.colspecs[k] = {spec[1], shares[k]}
-        end
-      end
-      return empty_head(tbl) and headless(tbl) or tbl
-    end,
-  })
-  if index ~= #widths then
+  local read, tables = with_tables(doc, widths)
+  if tables ~= #widths then
     -- A table this scan did not see as one: leave every width to the writers.
-    return doc:walk({Table = function(tbl) return empty_head(tbl) and headless(tbl) or nil end})
+    read = with_tables(doc, {})
   end
   return read
 end
