@@ -22,6 +22,9 @@ _BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))"
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A number and a full stop or parenthesis that starts a text ("5. November 2026", German dates)
+# would start an ordered list at that number: the mark is escaped so the text stays text.
+_ORDINAL_START = re.compile(r"^( {0,3}\d{1,9})([.)])(?=\s|$)")
 
 
 @cache
@@ -33,9 +36,14 @@ def locale(language: str) -> dict[str, Any]:
     return data
 
 
+def text_start(text: str) -> str:
+    """Text that starts a line, with a leading "5." or "5)" kept from starting a list."""
+    return _ORDINAL_START.sub(r"\1\\\2", text)
+
+
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
-    text = _BLOCK_START.sub(r"\1\\\2", str(text).strip())
+    text = text_start(_BLOCK_START.sub(r"\1\\\2", str(text).strip()))
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
@@ -84,7 +92,12 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=_size_filter
+        md=markdown_text,
+        start=text_start,
+        cell=cell_text,
+        lit=literal_text,
+        date=_date_filter,
+        filesize=_size_filter,
     )
     return env
 

@@ -1,0 +1,106 @@
+"""What a reviewer reads in every example's outputs, checked as text: the PDF's text layer, the
+HTML, the paste-ready text and the Word file's XML, in each example's language."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from generator import convert, lint, pipeline, render
+from generator.loader import load_case
+from tests.conftest import CASES, ROOT
+
+FORMATS = (*pipeline.FORMATS, "docx", "submission")
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, tuple[dict[str, Any], dict[str, bytes]]]:
+    out = {}
+    for file in CASES:
+        checked = pipeline.check_case(file.relative_to(ROOT), lint.load_settings())
+        assert checked.case is not None, checked.diagnostics
+        outputs = pipeline.render_outputs(checked.case, checked.evidence, FORMATS)
+        out[file.stem] = (checked.case.data, outputs)
+    return out
+
+
+def raw_pdf_text(pdf: bytes) -> str:
+    """The PDF's text layer as a reader copies it, nothing removed."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def word_part(docx: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def word_paragraphs(docx: bytes) -> list[tuple[str, bool]]:
+    """Each paragraph of the Word file: its text, and whether it shows a list number or bullet
+    (pandoc indents a list item's further paragraphs with a blank "bullet")."""
+    numbering = word_part(docx, "word/numbering.xml")
+    abstract = dict(re.findall(r'<w:num w:numId="(\d+)"><w:abstractNumId w:val="(\d+)"', numbering))
+    marks = {}
+    for number, body in re.findall(
+        r'<w:abstractNum w:abstractNumId="(\d+)".*?<w:lvl w:ilvl="0">(.*?)</w:lvl>', numbering, re.S
+    ):
+        marks[number] = re.search(r'<w:lvlText w:val="([^"]*)"', body).group(1).strip()  # type: ignore[union-attr]
+    xml = word_part(docx, "word/document.xml")
+    out = []
+    for para in re.findall(r"<w:p[ >].*?</w:p>", xml, re.DOTALL):
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", para)).replace("\u2019", "'")
+        num = re.search(r'<w:numId w:val="(\d+)"', para)
+        out.append((text, bool(num and marks.get(abstract.get(num.group(1), ""), ""))))
+    return out
+
+
+def corrective_items(data: dict[str, Any]) -> list[dict[str, Any]]:
+    items = []
+    for problem in data["problems"]:
+        if data["structure"] == "4d":
+            items += problem["corrective_actions"]
+        else:
+            items += problem["implementation"] + problem["prevention"]["measures"]
+    return items
+
+
+EXAMPLES = [file.stem for file in CASES]
+
+
+# 1. A line that starts "5. November 2026" is text, not an ordered list starting at 5.
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_date_lines_of_actions_are_text_in_every_output(name: str, built: Any) -> None:
+    data, outputs = built[name]
+    words = render.locale(data["language"])
+    html = outputs["html"].decode().replace("\u2019", "'")  # pandoc's typographic apostrophe
+    text = outputs["txt"].decode().replace("\u2019", "'")
+    assert re.findall(r"<ol start=\"(\d+)\"", html) == []  # every numbered list starts at 1
+    paragraphs = word_paragraphs(outputs["docx"])
+    for item in corrective_items(data):
+        date = render.format_date(item["date"], words["date"])
+        line = f"{date} · {item['owner']} · "
+        assert re.search(rf"<p>{re.escape(line)}", html), line
+        assert re.search(rf"^ +{re.escape(line)}", text, re.MULTILINE), line
+        assert {numbered for para, numbered in paragraphs if para.startswith(line)} == {False}
+
+
+def test_a_field_starting_with_a_number_and_a_full_stop_stays_text() -> None:
+    case = load_case("tests/minimal-4d.yaml")
+    data = copy.deepcopy(case.data)
+    problem = data["problems"][0]
+    problem["problem"]["summary"] = "5. November 2026: seven buyers wrote to us."
+    problem["corrective_actions"][0]["action"] = "12) Added a lab test."
+    problem["root_causes"][0]["cause"] = "3. Batch 2026-08 was not tested."
+    markdown = render.render_markdown(data)
+    texts = convert.write_texts(markdown, [], ("html5", "plain", "typst"))
+    assert "<ol" not in texts["html5"].replace('<ol type="1">', "")  # only the plan's own list
+    assert "<p>5. November 2026: seven buyers wrote to us.</p>" in texts["html5"]
+    assert "12) Added a lab test." in texts["html5"]
+    assert "\n5. November 2026: seven buyers" in texts["plain"]
+    assert "+ 5" not in texts["typst"] and "\\5. November" in texts["typst"]
