@@ -9,9 +9,10 @@ local function typst(code)
 end
 
 -- Typst breaks lines only at spaces, hyphens and hyphenation points: give very long words
--- (codes, file names, pasted URLs) zero-width break opportunities so they cannot run off the
--- page. They go after the separators of paths and addresses first (evidence/ | report.pdf), and
--- into any run of 20 characters that still has none.
+-- (codes, file names, pasted URLs) break opportunities so they cannot run off the page. They go
+-- after the separators of paths and addresses first (evidence/ | report.pdf), and into any run
+-- of 20 characters that still has none. A break opportunity is an empty box, not a zero-width
+-- space: it adds no character to the PDF's text, so a copied address or file name is whole.
 local LONG = 30
 local RUN = 20
 local SEPARATORS = {["/"] = true, ["\\"] = true, ["_"] = true, ["."] = true, ["?"] = true,
@@ -29,7 +30,7 @@ local function breakable(text)
     run, count = run + 1, count + 1
     if (SEPARATORS[char] or run == RUN) and count < length then
       table.insert(out, pandoc.Str(table.concat(part)))
-      table.insert(out, typst("\u{200B}"))
+      table.insert(out, typst("#box[]"))
       part, run = {}, 0
     end
   end
@@ -98,7 +99,7 @@ local layout = {}
 -- Words Typst would read as code or markup where pandoc does not escape them: a "." and a letter
 -- right after an inline written as a call (*a*.b gives #emph[a].b, a field of the call), and a
 -- list, term or heading marker (+ - / = 1.) at the start of a table cell or list item. A
--- zero-width space before them keeps them text.
+-- backslash before them (Typst's escape) keeps them text and adds no character.
 local function needs_guard(text)
   return text:match("^%.[%a_\128-\255]") ~= nil
     or text:match("^[-+/]$") ~= nil
@@ -112,7 +113,7 @@ function layout.marks(asins)
     Str = function(str)
       local out = mark_asin(str.text, asins) or breakable(str.text)
       if needs_guard(str.text) then
-        return {typst("\u{200B}"), table.unpack(out or {str})}
+        return {typst("\\"), table.unpack(out or {str})}
       end
       return out
     end,
