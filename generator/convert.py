@@ -144,13 +144,19 @@ def _close_servers() -> None:
     _servers.clear()
 
 
-def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> dict[str, str]:
+def write_texts(
+    markdown: str,
+    asins: list[str],
+    formats: tuple[str, ...],
+    marks: dict[str, str] | None = None,
+) -> dict[str, str]:
     """HTML, plain text and Typst from one reading of the Markdown, by the running pandoc.
 
     texts.lua reads the Markdown (read.lua), drops unsafe links and images (safety.lua) and lays
-    the tree out (layout.lua) in one walk, then writes each format.
+    the tree out (layout.lua) in one walk, then writes each format. `marks` are the language's
+    colon and semicolon, for the lines that replace tables in plain text.
     """
-    request = {"markdown": markdown, "asins": asins, "formats": formats}
+    request = {"markdown": markdown, "asins": asins, "formats": formats, "marks": marks or {}}
     return _ask(request, f"pandoc ({', '.join(formats)})")
 
 

@@ -63,6 +63,10 @@ def check_case(file: str | Path, settings: lint.Settings | None = None) -> Check
     return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 
 
+# Where sellers print on US Letter (the United States, Canada and Mexico); A4 everywhere else.
+LETTER_MARKETPLACES = frozenset({"amazon.com", "amazon.ca", "amazon.com.mx"})
+
+
 def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     """The facts the PDF page template needs, in the plan's language."""
     words = render.locale(data["language"])
@@ -73,6 +77,7 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
         "author": seller["legal_name"],
         "asins": list(notice.get("asins", [])),
         "lang": data["language"],
+        "paper": "us-letter" if notice["marketplace"] in LETTER_MARKETPLACES else "a4",
         "header-left": f"{words['title']}{words['colon']} {seller['legal_name']}",
         "header-right": render.format_date(data["date"], words["date"]),
         "page": words["labels"]["page"],
@@ -92,7 +97,9 @@ def render_outputs(
         outputs["md"] = markdown.encode("utf-8")
     wanted = {"html": "html5", "txt": "plain", "pdf": "typst", "submission": "typst"}
     writers = tuple(dict.fromkeys(wanted[fmt] for fmt in formats if fmt in wanted))
-    texts = convert.write_texts(markdown, asins, writers) if writers else {}
+    words = render.locale(data["language"])
+    marks = {"colon": words["colon"], "semicolon": words["semicolon"]}
+    texts = convert.write_texts(markdown, asins, writers, marks) if writers else {}
     if "html" in formats:
         outputs["html"] = render.render_html_page(data, texts["html5"]).encode("utf-8")
     if "txt" in formats:
@@ -106,7 +113,6 @@ def render_outputs(
         if "pdf" in formats:
             outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)
         if "submission" in formats:
-            words = render.locale(data["language"])
             labels = {**words["table"], **words["labels"]}
             appendix = {
                 "evidence": render.evidence_appendix(data, files),

@@ -22,6 +22,8 @@ _BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))"
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# "8,5 %": the sign stays with its number on one line.
+_PERCENT = re.compile(r"(?<=\d)[ \t](?=%)")
 # A number and a full stop or parenthesis that starts a text ("5. November 2026", German dates)
 # would start an ordered list at that number: the mark is escaped so the text stays text.
 _ORDINAL_START = re.compile(r"^( {0,3}\d{1,9})([.)])(?=\s|$)")
@@ -44,6 +46,7 @@ def text_start(text: str) -> str:
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
     text = text_start(_BLOCK_START.sub(r"\1\\\2", str(text).strip()))
+    text = _PERCENT.sub("\u00a0", text)
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
@@ -57,6 +60,11 @@ def literal_text(text: str) -> str:
     return _LITERAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def uncited(ids: list[str], text: str) -> list[str]:
+    """The evidence ids that a text does not already name, so none is cited twice in a row."""
+    return [id_ for id_ in ids if not re.search(rf"(?<![\w-]){re.escape(id_)}(?![\w-])", text)]
+
+
 def format_date(iso: str, words: dict[str, Any]) -> str:
     """An ISO date in the words of a language, e.g. 20 November 2026."""
     year, month, day = (int(part) for part in iso.split("-"))
@@ -66,12 +74,13 @@ def format_date(iso: str, words: dict[str, Any]) -> str:
 
 @jinja2.pass_context
 def _date_filter(context: Any, iso: str) -> str:
-    return format_date(iso, context["t"]["date"])
+    # No-break spaces: a date is never split over two lines (nor its table cell over two).
+    return format_date(iso, context["t"]["date"]).replace(" ", "\u00a0")
 
 
 @jinja2.pass_context
 def _size_filter(context: Any, size: int) -> str:
-    return file_size(size, context["t"]["size"])
+    return file_size(size, context["t"]["size"]).replace(" ", "\u00a0")  # "26,8 KB" on one line
 
 
 @cache
@@ -94,6 +103,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         md=markdown_text,
         start=text_start,
+        uncited=uncited,
         cell=cell_text,
         lit=literal_text,
         date=_date_filter,

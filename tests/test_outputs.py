@@ -83,8 +83,8 @@ def test_date_lines_of_actions_are_text_in_every_output(name: str, built: Any) -
     assert re.findall(r"<ol start=\"(\d+)\"", html) == []  # every numbered list starts at 1
     paragraphs = word_paragraphs(outputs["docx"])
     for item in corrective_items(data):
-        date = render.format_date(item["date"], words["date"])
-        line = f"{date} · {item['owner']} · "
+        date = render.format_date(item["date"], words["date"]).replace(" ", "\u00a0")
+        line = f"{date} · {item['owner']} · "  # the date held together
         assert re.search(rf"<p>{re.escape(line)}", html), line
         assert re.search(rf"^ +{re.escape(line)}", text, re.MULTILINE), line
         assert {numbered for para, numbered in paragraphs if para.startswith(line)} == {False}
@@ -104,3 +104,52 @@ def test_a_field_starting_with_a_number_and_a_full_stop_stays_text() -> None:
     assert "12) Added a lab test." in texts["html5"]
     assert "\n5. November 2026: seven buyers" in texts["plain"]
     assert "+ 5" not in texts["typst"] and "\\5. November" in texts["typst"]
+
+
+# 2. The paste-ready text: one separator between a table's values, each piece of evidence
+# cited once.
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_paste_text_has_no_doubled_punctuation(name: str, built: Any) -> None:
+    _, outputs = built[name]
+    text = outputs["txt"].decode()
+    assert re.findall(r".{30}[.!?] ?[;\u202f]", text) == []
+    assert re.findall(r"\((E\d+)\)[.,]? \([^()]*\b\1\b[^()]*\)", text) == []
+
+
+def test_evidence_an_action_names_is_not_cited_again_after_it() -> None:
+    case = load_case("tests/minimal-4d.yaml")
+    data = copy.deepcopy(case.data)
+    action = data["problems"][0]["immediate_actions"][0]
+    action["action"] = "Closed the listing (E1)."
+    action["evidence"] = ["E1", "E2"]
+    data["evidence"].append({**data["evidence"][0], "id": "E2"})
+    text = convert.write_texts(render.render_markdown(data), [], ("plain",))["plain"]
+    assert "Action: Closed the listing (E1). (Evidence: E2); Owner:" in text
+    assert render.uncited(["E1", "E12"], "see E12") == ["E1"]
+
+
+def test_french_labels_of_the_paste_text_have_their_spaces(built: Any) -> None:
+    """A no-break space before ":" and a narrow one before ";" in every generated label."""
+    for data, outputs in built.values():
+        if data["language"] != "fr":
+            continue
+        text = outputs["txt"].decode()
+        lines = [line for line in text.splitlines() if line.startswith("- ")]
+        assert lines and all(" ; " not in line[:40] for line in lines)
+        words = render.locale("fr")
+        for label in words["front"].values():
+            assert f"{label}:" not in text and f"{label} :" not in text
+        assert f"{words['front']['seller']}\u00a0: {data['seller']['legal_name']}" in text
+        assert f"{words['table']['name']}\u00a0: " in text and "\u202f; " in text
+
+
+# 3. Nothing invisible in the PDFs' text: a copied address or file name is whole.
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_text_layer_has_no_zero_width_characters(name: str, built: Any) -> None:
+    data, outputs = built[name]
+    for fmt in ("pdf", "submission"):
+        text = raw_pdf_text(outputs[fmt])
+        assert re.findall("[\u200b\u200c\u200d\u2060\ufeff]", text) == [], fmt
+    flat = " ".join(raw_pdf_text(outputs["pdf"]).split())
+    for address in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", data["seller"].get("contact", "")):
+        assert address in flat.replace(address.replace(".", ". "), address)

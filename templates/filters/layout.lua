@@ -63,7 +63,15 @@ local function cells_text(cells)
   return out
 end
 
-local function table_as_lines(tbl)
+-- A value that ends a sentence needs no separator after it ("14:00. Owner: …", not ".;").
+local function ends_sentence(text)
+  return text:match("[.!?]$") ~= nil or text:match("\u{2026}$") ~= nil
+end
+
+-- `marks` are the plan language's colon and semicolon ("\u{A0}:" and "\u{202F};" in French).
+local function table_as_lines(tbl, marks)
+  local colon = (marks.colon or ":") .. " "
+  local semicolon = (marks.semicolon or ";") .. " "
   local headers = {}
   for _, row in ipairs(tbl.head.rows) do
     headers = cells_text(row.cells)
@@ -76,15 +84,18 @@ local function table_as_lines(tbl)
     for _, row in ipairs(body.body) do
       local values = cells_text(row.cells)
       if has_header then
-        local parts = {}
+        local line, last = "", nil
         for i, value in ipairs(values) do
           if value ~= "" then
-            table.insert(parts, (headers[i] or "") .. ": " .. value)
+            if last ~= nil then
+              line = line .. (ends_sentence(last) and " " or semicolon)
+            end
+            line, last = line .. (headers[i] or "") .. colon .. value, value
           end
         end
-        table.insert(items, {pandoc.Plain({pandoc.Str(table.concat(parts, "; "))})})
+        table.insert(items, {pandoc.Plain({pandoc.Str(line)})})
       else
-        table.insert(lines, {pandoc.Str(table.concat(values, ": "))})
+        table.insert(lines, {pandoc.Str(table.concat(values, colon))})
       end
     end
   end
@@ -120,7 +131,62 @@ function layout.marks(asins)
   }
 end
 
--- The walk for plain text only, after `marks`.
-layout.plain = {Table = table_as_lines}
+-- A date the plan writes (its parts joined by no-break spaces) is kept on one line: in the PDF
+-- its table column takes the date's own width, and the other columns share what is left, with
+-- room for the longest date of any language ("30 de septiembre de 2026").
+local DATE_SHARE = 0.22
+
+local function is_date(cell)
+  local text = pandoc.utils.stringify(cell.contents)
+  return text:find("\u{A0}") ~= nil and text:match("%d%d%d%d$") ~= nil
+end
+
+local function date_columns(tbl)
+  local dates, rows = {}, 0
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      rows = rows + 1
+      for k, cell in ipairs(row.cells) do
+        dates[k] = (dates[k] ~= false) and is_date(cell)
+      end
+    end
+  end
+  local others, auto = 0, false
+  for k, spec in ipairs(tbl.colspecs) do
+    if rows > 0 and dates[k] and spec[2] then auto = true
+    else others = others + (spec[2] or 0) end
+  end
+  if not auto or others == 0 then
+    return nil
+  end
+  for k, spec in ipairs(tbl.colspecs) do
+    if dates[k] then
+      tbl.colspecs[k] = {spec[1], nil}
+    elseif spec[2] then
+      tbl.colspecs[k] = {spec[1], spec[2] / others * (1 - DATE_SHARE)}
+    end
+  end
+  return tbl
+end
+
+-- An item of a numbered list (an action, its reason, its date line) stays on one page.
+local function unbroken_items(list)
+  for k, item in ipairs(list.content) do
+    list.content[k] = {
+      pandoc.RawBlock("typst", "#block(breakable: false)["),
+      table.unpack(item),
+    }
+    table.insert(list.content[k], pandoc.RawBlock("typst", "]"))
+  end
+  return list
+end
+
+-- The walk for the PDF (Typst) only, after `marks`.
+layout.typst = {Table = date_columns, OrderedList = unbroken_items}
+
+-- The walk for plain text only, after `marks`, with the language's punctuation.
+function layout.plain(marks)
+  return {Table = function(tbl) return table_as_lines(tbl, marks) end}
+end
 
 return layout

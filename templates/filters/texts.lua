@@ -1,5 +1,5 @@
 -- Every text format of a plan, for many plans from one pandoc process (`pandoc lua texts.lua`).
--- Each line on stdin is one JSON request {markdown, asins, formats}; each line on stdout
+-- Each line on stdin is one JSON request {markdown, asins, formats, marks}; each line on stdout
 -- is its answer, {"texts": {format: text}} or {"error": message}. A request with "docx" (a
 -- path) and "epoch" also writes Word there, dated `epoch` (binary output stays out of JSON). Starting pandoc costs more than
 -- converting a plan, so a build keeps one of these running instead of one pandoc per case.
@@ -42,7 +42,12 @@ local function texts(request)
   end
   local out = {}
   for _, format in ipairs(request.formats) do
-    local laid = format == "plain" and doc:walk(layout.plain) or doc
+    local laid = doc
+    if format == "plain" then
+      laid = doc:walk(layout.plain(request.marks or {}))
+    elseif format == "typst" then
+      laid = doc:walk(layout.typst)
+    end
     out[format] = pandoc.write(laid, format, OPTIONS[format])
   end
   return out
