@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator import cache, prefilter
+from generator import prefilter, user_cache
 from generator.loader import YAML_LOADER
 from generator.resources import RULES, SCHEMAS
 
@@ -133,7 +133,7 @@ def phrases(language: str) -> dict[str, Any]:
         Path(path).read_bytes()  # the lists, the analysis, and the format stored here
         for path in (RULES / f"{language}.yaml", prefilter.__file__, __file__)
     )
-    stored = cache.load_json(f"phrases-{language}", key) or {}
+    stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
     for name in names:
         sources = [str(pattern) for pattern in raw.get(name, [])]
@@ -143,7 +143,7 @@ def phrases(language: str) -> dict[str, Any]:
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
     if not stored:
-        cache.save_json(
+        user_cache.save_json(
             f"phrases-{language}",
             key,
             {
