@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator import prefilter, user_cache
+from generator import prefilter, structures, user_cache
 from generator.loader import YAML_LOADER
 from generator.resources import RULES, SCHEMAS
 
@@ -64,7 +64,6 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 MAX_PER_RULE = 10  # findings of one rule in one field
 PHRASE_RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support_case")
-_ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
 
 @dataclass(frozen=True)
@@ -289,23 +288,20 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _action_lists(problem: dict[str, Any], base: Path_) -> Iterator[tuple[Path_, list[Any]]]:
-    for key in _ACTION_LISTS[:3]:
-        if key in problem:
-            yield (*base, key), problem[key]
-    if "prevention" in problem:
-        yield (*base, "prevention", "measures"), problem["prevention"]["measures"]
+def _action_lists(data: dict[str, Any]) -> Iterator[tuple[structures.Part, Path_, list[Any]]]:
+    """Each list of actions of each problem, with its part of the plan and its path."""
+    for p, problem in enumerate(data["problems"]):
+        yield from structures.action_lists(problem, data["structure"], ("problems", p))
 
 
 def action_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """Actions reported as done must be done, and dated on or before the plan."""
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                if action["status"] == "planned":
-                    yield Finding("lint.action-status", (*base, a, "status"), "planned")
-                if action["date"] > data["date"]:
-                    yield Finding("lint.action-date", (*base, a, "date"), action["date"])
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            if action["status"] == "planned":
+                yield Finding("lint.action-status", (*base, a, "status"), "planned")
+            if action["date"] > data["date"]:
+                yield Finding("lint.action-date", (*base, a, "date"), action["date"])
 
 
 def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
@@ -316,18 +312,10 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
     yield from _duplicates(data.get("evidence", []), ("evidence",))
     for p, problem in enumerate(data["problems"]):
         causes = {cause["id"]: c for c, cause in enumerate(problem["root_causes"])}
-        answers = {
-            "4d": [("corrective_actions", "corrective action (D3)")],
-            "8d": [
-                ("implementation", "implementation action (D6)"),
-                ("measures", "prevention measure (D7)"),
-            ],
-        }[data["structure"]]
-        lists = dict(_action_lists(problem, ("problems", p)))
-        for key, section in answers:
-            path = next(path for path in lists if path[-1] == key)
+        lists = structures.action_lists(problem, data["structure"], ("problems", p))
+        for part, path, actions in (each for each in lists if each[0].answers):
             addressed: set[str] = set()
-            for a, action in enumerate(lists[path]):
+            for a, action in enumerate(actions):
                 for i, ref in enumerate(action["addresses"]):
                     addressed.add(ref)
                     if ref not in causes:
@@ -338,7 +326,7 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
                         "lint.unaddressed-cause",
                         ("problems", p, "root_causes", c),
                         cause_id,
-                        fields={"section": section},
+                        fields={"section": f"{part.answers} (D{part.d})"},
                     )
     for path, ids in _evidence_lists(data):
         for i, ref in enumerate(ids):
@@ -379,15 +367,10 @@ def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[s
 
 def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """A proof of effectiveness needs a figure or a piece of evidence."""
+    where = structures.part(data["structure"], structures.Role.PROOF).path
     for p, problem in enumerate(data["problems"]):
-        if data["structure"] == "4d":
-            path: Path_ = ("problems", p, "effectiveness")
-            proof = problem["effectiveness"]
-        else:
-            path, proof = (
-                ("problems", p, "prevention", "effectiveness"),
-                problem["prevention"]["effectiveness"],
-            )
+        path: Path_ = ("problems", p, *where)
+        proof = structures.get(problem, where)
         has_number = re.search(r"\d", proof["summary"]) is not None
         if not (proof.get("metrics") or proof.get("evidence") or has_number):
             yield Finding("lint.no-figures", path)
@@ -408,7 +391,8 @@ def _content_words(text: str, common: frozenset[str]) -> set[str]:
 
 
 def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    if data["structure"] == "4d" and data["notice"]["scope"] == "account":
+    scope = data["notice"]["scope"]
+    if scope == "account" and structures.SCOPE[data["structure"]] != scope:
         yield Finding("lint.structure", ("structure",))
 
 
@@ -440,12 +424,11 @@ def length_findings(
 
 
 def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                owner = action["owner"].strip()
-                if any(pattern.search(owner) for pattern in vague):
-                    yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            owner = action["owner"].strip()
+            if any(pattern.search(owner) for pattern in vague):
+                yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
 
 
 def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:

@@ -17,8 +17,7 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 from generator.resources import SCHEMAS, schema_file
-
-STRUCTURES = ("4d", "8d")
+from generator.structures import STRUCTURES
 
 
 @cache

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator import convert, pipeline, render
+from generator import convert, pipeline, render, structures
 from generator.cli.common import CASES, out_option, report
 from generator.diagnostics import UserError
 from generator.loader import load_case
@@ -31,7 +31,7 @@ def _schema_enum(*path: str) -> list[str]:
 @click.argument("name")
 @click.option(
     "--structure",
-    type=click.Choice(["4d", "8d"]),
+    type=click.Choice(structures.STRUCTURES),
     required=True,
     help="4d for one listing, 8d for a suspended account.",
 )
@@ -43,7 +43,7 @@ def _schema_enum(*path: str) -> list[str]:
 )
 @click.option(
     "--scope",
-    type=click.Choice(["listing", "account"]),
+    type=click.Choice(_schema_enum("notice", "properties", "scope")),
     help="What was suspended (default: listing for 4d, account for 8d).",
 )
 @click.option(
@@ -76,7 +76,7 @@ def new(
         raise click.BadParameter(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
-    scope = scope or ("listing" if structure == "4d" else "account")
+    scope = scope or structures.SCOPE[structure]
     text = scaffold.new_case(
         name, structure, reason, scope, marketplace, language, datetime.date.today()
     )
