@@ -14,12 +14,12 @@ from typing import Any
 
 import yaml
 
-from generator import checks
+from generator import catalogue, checks
 
 CORPUS = Path(__file__).parent / "lint-corpus"
 PARTS = {"dev": CORPUS, "holdout": CORPUS / "holdout"}
 LANGUAGES = ("en", "de", "fr", "es", "it")
-RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support-case", "vague")
+RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
 # The corpus names fields as a writer thinks of them; the lint knows them by their YAML key.
 FIELD_KIND = {"action": "action", "root_cause": "cause", "summary": "summary", "proof": "proof"}
 
