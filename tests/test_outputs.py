@@ -7,7 +7,6 @@ import copy
 import io
 import re
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
