@@ -152,3 +152,29 @@ def test_pdf_text_layer_has_no_zero_width_characters(name: str, built: Any) -> N
     flat = " ".join(raw_pdf_text(outputs["pdf"]).split())
     for address in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", data["seller"].get("contact", "")):
         assert address in flat.replace(address.replace(".", ". "), address)
+
+
+# 5. The paper of the marketplace's country.
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_paper_follows_the_marketplace(name: str, built: Any) -> None:
+    data, outputs = built[name]
+    letter = data["notice"]["marketplace"] in ("amazon.com", "amazon.ca", "amazon.com.mx")
+    for fmt in ("pdf", "submission"):
+        page = PdfReader(io.BytesIO(outputs[fmt])).pages[0]
+        size = (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        assert size == ((612, 792) if letter else (595, 842)), fmt
+
+
+def test_every_marketplace_has_its_paper() -> None:
+    case = load_case("tests/minimal-4d.yaml")
+    for marketplace, paper in [
+        ("amazon.com", "us-letter"),
+        ("amazon.ca", "us-letter"),
+        ("amazon.com.mx", "us-letter"),
+        ("amazon.com.br", "a4"),
+        ("amazon.co.uk", "a4"),
+        ("amazon.de", "a4"),
+    ]:
+        data = copy.deepcopy(case.data)
+        data["notice"]["marketplace"] = marketplace
+        assert pipeline.pdf_meta(data)["paper"] == paper, marketplace

@@ -34,11 +34,21 @@ def test_new_case_validates_and_lint_lists_every_placeholder(
         f"# yaml-language-server: $schema=../schemas/plan-{structure}.schema.json"
     )
     assert "Typical for" in text  # the reason's guidance
+    # The notice's date is not today's: the seller writes it, and validation asks for it first.
+    code, _, err = run("validate", "cases/my-case.yaml")
+    assert code == 1 and err.count("error [") == 1
+    assert "error [schema.format] $.notice.date: 'YYYY-MM-DD' is not a valid date" in err
+    path = repo / "cases" / "my-case.yaml"
+    path.write_text(text.replace("YYYY-MM-DD", "2026-10-28"))
     assert run("validate", "cases/my-case.yaml") == (0, "", "")
-    code, _, err = run("lint", "cases/my-case.yaml")
+    code, _, err = run("lint", "--strict", "cases/my-case.yaml")
     assert code == 1
     assert err.count("[lint.placeholder]") >= 10
     assert "[schema." not in err
+    # Every string field is checked, not only the prose the phrase rules read.
+    for where in ("notice.reference", "notice.policies[0]", "seller.contact"):
+        assert f"[lint.placeholder] $.{where}: placeholder text 'TODO'" in err
+    assert "[lint.placeholder] $.evidence[0].description: placeholder text 'TODO'" in err
 
 
 def test_new_refuses_to_overwrite_a_case(repo: Path) -> None:
