@@ -26,7 +26,8 @@ help:
 	@echo "make bundle CASE=<name>  also Word, the submission PDF with the evidence, the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
 	@echo "make lint                content rules, every case"
-	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
+	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety [LANGUAGE=de MARKETPLACE=amazon.de SCOPE=account]"
+	@echo "                         start a case from a template"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
@@ -93,8 +94,10 @@ diff: $(READY)
 	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
 
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON)
+	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason> [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON) \
+	  $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(MARKETPLACE),--marketplace $(MARKETPLACE)) \
+	  $(if $(SCOPE),--scope $(SCOPE))
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)

@@ -160,15 +160,41 @@ def write_texts(
     return _ask(request, f"pandoc ({', '.join(formats)})")
 
 
-def to_docx(markdown: str, asins: list[str], date: str) -> bytes:
+def to_docx(
+    markdown: str, asins: list[str], date: str, properties: dict[str, str] | None = None
+) -> bytes:
     """Word document, read and laid out as the other formats; its internal dates are the plan's
-    date, so the bytes repeat."""
+    date, so the bytes repeat. `properties`: lang (a tag such as de-DE), title, author, subject."""
+    props = properties or {}
     epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
     with tempfile.TemporaryDirectory(prefix="actionplan-") as folder:
         path = Path(folder) / "plan.docx"  # binary: written by pandoc, not sent as JSON
         request = {"markdown": markdown, "asins": asins, "formats": [], "docx": str(path)}
+        request |= {"lang": props.get("lang", "en-US"), "subject": props.get("subject", "")}
         _ask({**request, "epoch": str(epoch)}, "pandoc (docx)")
-        return path.read_bytes()
+        return _with_core_properties(path.read_bytes(), props)
+
+
+def _with_core_properties(docx: bytes, props: dict[str, str]) -> bytes:
+    """The Word file with its title and author in docProps/core.xml, every other part as is."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                core = data.decode("utf-8")
+                for tag, key in (("dc:title", "title"), ("dc:creator", "author")):
+                    core = core.replace(
+                        f"<{tag}></{tag}>", f"<{tag}>{escape(props.get(key, ''))}</{tag}>"
+                    )
+                data = core.encode("utf-8")
+            target.writestr(info, data)
+    return out.getvalue()
 
 
 def _ask(request: dict[str, Any], step: str) -> dict[str, str]:

@@ -85,6 +85,31 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Where a plan's language is written as in the marketplace's country (Word checks spelling by
+# region); elsewhere each language's own tag (templates/i18n: locale).
+REGIONS = {
+    ("en", "amazon.co.uk"): "en-GB",
+    ("en", "amazon.ca"): "en-CA",
+    ("en", "amazon.com.au"): "en-AU",
+    ("en", "amazon.in"): "en-IN",
+    ("en", "amazon.sg"): "en-SG",
+    ("fr", "amazon.ca"): "fr-CA",
+    ("fr", "amazon.com.be"): "fr-BE",
+    ("es", "amazon.com.mx"): "es-MX",
+}
+
+
+def word_properties(data: dict[str, Any]) -> dict[str, str]:
+    """What Word shows of a plan in its properties: language, title, author and subject."""
+    words = render.locale(data["language"])
+    notice = data["notice"]
+    meta = pdf_meta(data)
+    lang = REGIONS.get((data["language"], notice["marketplace"]), words["locale"])
+    structure, reason = words["structure"][data["structure"]], words["reason"][notice["reason"]]
+    subject = f"{structure}{words['colon']} {reason}"
+    return {"lang": lang, "title": meta["title"], "author": meta["author"], "subject": subject}
+
+
 def render_outputs(
     case: LoadedCase, files: list[evidence.EvidenceFile], formats: tuple[str, ...] = FORMATS
 ) -> dict[str, bytes]:
@@ -98,7 +123,7 @@ def render_outputs(
     wanted = {"html": "html5", "txt": "plain", "pdf": "typst", "submission": "typst"}
     writers = tuple(dict.fromkeys(wanted[fmt] for fmt in formats if fmt in wanted))
     words = render.locale(data["language"])
-    marks = {"colon": words["colon"], "semicolon": words["semicolon"]}
+    marks = {"colon": words["colon"], "semicolon": words["semicolon"], "spaces": words["spaces"]}
     texts = convert.write_texts(markdown, asins, writers, marks) if writers else {}
     if "html" in formats:
         outputs["html"] = render.render_html_page(data, texts["html5"]).encode("utf-8")
@@ -106,7 +131,7 @@ def render_outputs(
         outputs["txt"] = texts["plain"].encode("utf-8")
         outputs["counts"] = render.render_counts(data, markdown, texts["plain"]).encode("utf-8")
     if "docx" in formats:
-        outputs["docx"] = convert.to_docx(markdown, asins, data["date"])
+        outputs["docx"] = convert.to_docx(markdown, asins, data["date"], word_properties(data))
     if {"pdf", "submission"} & set(formats):
         typst_body = texts["typst"]
         meta = pdf_meta(data)

@@ -4,6 +4,7 @@ HTML, the paste-ready text and the Word file's XML, in each example's language."
 from __future__ import annotations
 
 import copy
+import html
 import io
 import re
 import zipfile
@@ -178,3 +179,69 @@ def test_every_marketplace_has_its_paper() -> None:
         data = copy.deepcopy(case.data)
         data["notice"]["marketplace"] = marketplace
         assert pipeline.pdf_meta(data)["paper"] == paper, marketplace
+
+
+# 6. Outputs complete in the plan's language.
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_word_file_carries_the_plans_language_title_author_and_subject(
+    name: str, built: Any
+) -> None:
+    data, outputs = built[name]
+    words = render.locale(data["language"])
+    core = html.unescape(word_part(outputs["docx"], "docProps/core.xml"))
+    styles = word_part(outputs["docx"], "word/styles.xml")
+    lang = re.search(r"<dc:language>([^<]+)</dc:language>", core).group(1)  # type: ignore[union-attr]
+    assert lang.split("-")[0] == data["language"] and re.fullmatch(r"[a-z]{2}-[A-Z]{2}", lang)
+    assert f'w:val="{lang}"' in styles  # the default language of every paragraph
+    title = pipeline.pdf_meta(data)["title"]
+    assert f"<dc:title>{title}</dc:title>" in core
+    assert f"<dc:creator>{data['seller']['legal_name']}</dc:creator>" in core
+    assert words["reason"][data["notice"]["reason"]] in core
+
+
+def test_word_language_names_the_marketplace_region() -> None:
+    case = load_case("tests/minimal-4d.yaml")
+    data = copy.deepcopy(case.data)
+    assert pipeline.word_properties(data)["lang"] == "en-US"
+    data["notice"]["marketplace"] = "amazon.co.uk"
+    assert pipeline.word_properties(data)["lang"] == "en-GB"
+    data["language"], data["notice"]["marketplace"] = "es", "amazon.com.mx"
+    assert pipeline.word_properties(data)["lang"] == "es-MX"
+    data["language"], data["notice"]["marketplace"] = "de", "amazon.de"
+    assert pipeline.word_properties(data)["lang"] == "de-DE"
+
+
+def test_french_typography_puts_no_break_spaces_in_every_output() -> None:
+    case = load_case("tests/minimal-4d.yaml")
+    data = copy.deepcopy(case.data)
+    data["language"] = "fr"
+    data["problems"][0]["problem"]["summary"] = "Objectif : moins de 4 % ; le « casse » ? Oui !"
+    outputs = pipeline.render_outputs(case.__class__(**{**case.__dict__, "data": data}), [])
+    expected = "Objectif\u00a0: moins de 4\u00a0%\u202f; le «\u202fcasse\u202f»\u202f? Oui\u202f!"
+    assert expected in outputs["txt"].decode()
+    assert expected in outputs["html"].decode()
+    assert expected in " ".join(raw_pdf_text(outputs["pdf"]).split(" "))
+    text = outputs["txt"].decode()
+    assert "Vendeur\u00a0: Weber Power Supplies LLC" in text  # the labels too
+    assert "Date\u00a0: 28\u00a0octobre\u00a02026\u202f; Action\u00a0: " in text
+
+
+def test_italian_writes_the_first_of_the_month_as_an_ordinal() -> None:
+    words = render.locale("it")["date"]
+    assert render.format_date("2026-12-01", words) == "1º dicembre 2026"
+    assert render.format_date("2026-12-05", words) == "5 dicembre 2026"
+    assert render.format_date("2026-12-01", render.locale("fr")["date"]) == "1er décembre 2026"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_counts_file_units_are_written_as_words_of_the_language(name: str, built: Any) -> None:
+    """Lower case mid-line; German capitalises its nouns (Zeichen, Wörter)."""
+    data, outputs = built[name]
+    labels = render.locale(data["language"])["labels"]
+    counts = outputs["counts"].decode().splitlines()
+    unit, words = labels["counts_characters"], labels["counts_words"]
+    if data["language"] == "de":
+        assert (unit, words) == ("Zeichen", "Wörter")
+    else:
+        assert unit == unit.lower() and words == words.lower()
+    assert all(f" {unit} " in line and line.endswith(f" {words}") for line in counts[1:])

@@ -118,9 +118,28 @@ local function needs_guard(text)
     or text:match("^%d+%.$") ~= nil
 end
 
--- The one walk every format shares; `asins` is a set of the notice's ASINs.
-function layout.marks(asins)
+-- A typed space before a mark of `spaces` (after it for an opening «) becomes the language's
+-- no-break space: French "objectif : moins", "« oui »" in every format.
+local function spaced(inlines, spaces)
+  for i = 2, #inlines - 1 do
+    local before, after = inlines[i - 1], inlines[i + 1]
+    if inlines[i].t == "Space" and before.t == "Str" and after.t == "Str" then
+      local opening = before.text:match("(«)$")
+      local mark = opening or after.text:match("^[%p\194-\244][\128-\191]*")
+      if mark and spaces[mark] and (opening or mark ~= "«") then
+        inlines[i] = pandoc.Str(spaces[mark])
+      end
+    end
+  end
+  return inlines
+end
+
+-- The one walk every format shares; `asins` is a set of the notice's ASINs, `marks` the
+-- language's punctuation (convert.write_texts).
+function layout.marks(asins, marks)
+  local spaces = marks and marks.spaces or {}
   return {
+    Inlines = next(spaces) and function(inlines) return spaced(inlines, spaces) end or nil,
     Str = function(str)
       local out = mark_asin(str.text, asins) or breakable(str.text)
       if needs_guard(str.text) then

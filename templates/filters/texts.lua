@@ -22,7 +22,7 @@ local function texts(request)
     asins[asin] = true
   end
   -- safety.lua and the layout in one walk: each walk of the tree costs as much as a writer.
-  local filter = layout.marks(asins)
+  local filter = layout.marks(asins, request.marks)
   for _, rules in ipairs(safety) do
     for name, rule in pairs(rules) do
       assert(filter[name] == nil, "safety.lua and layout.lua both filter " .. name)
@@ -31,6 +31,10 @@ local function texts(request)
   end
   doc = doc:walk(filter)
   if request.docx then
+    -- The plan's language (Word's spelling check) and subject; title and author are filled in
+    -- by convert.py, as pandoc would print them as a title block on the first page.
+    doc.meta.lang = request.lang
+    doc.meta.subject = request.subject
     -- Word's internal dates come from SOURCE_DATE_EPOCH: the plan's date, not today's.
     local bytes = pandoc.system.with_environment(
       {SOURCE_DATE_EPOCH = request.epoch},
