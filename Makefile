@@ -26,8 +26,8 @@ help:
 	@echo "make bundle CASE=<name>  also Word, the submission PDF with the evidence, the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
 	@echo "make lint                content rules, every case"
-	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety [LANGUAGE=de MARKETPLACE=amazon.de SCOPE=account]"
-	@echo "                         start a case from a template"
+	@echo "make new CASE=x REASON=product-safety [STRUCTURE=4d LANGUAGE=de MARKETPLACE=amazon.de SCOPE=listing]"
+	@echo "                         start a case from a template (structure and scope follow the reason)"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
@@ -94,8 +94,8 @@ diff: $(READY)
 	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
 
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason> [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON) \
+	@if [ -z "$(CASE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> REASON=<reason> [STRUCTURE=4d|8d] [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --reason $(REASON) $(if $(STRUCTURE),--structure $(STRUCTURE)) \
 	  $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(MARKETPLACE),--marketplace $(MARKETPLACE)) \
 	  $(if $(SCOPE),--scope $(SCOPE))
 

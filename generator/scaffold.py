@@ -14,33 +14,37 @@ import yaml
 
 from generator.render import environment
 from generator.resources import TEMPLATES
-from generator.structures import Role, get, problem_parts
+from generator.structures import EXPECTED, Role, get, problem_parts
 
 TODO = "TODO"
 
 
 def new_case(
     name: str,
-    structure: str,
+    structure: str | None,
     reason: str,
-    scope: str,
+    scope: str | None,
     marketplace: str,
     language: str,
     today: datetime.date,
 ) -> str:
-    """The text of a new case with every required field, comments and reason-specific hints."""
-    with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
-        guidance = yaml.safe_load(handle)[reason]
+    """The text of a new case with every required field, and comments in the plan's language
+    that say what to write and what Amazon expects for the reason. The reason gives the
+    structure and scope unless they are named."""
+    expected = EXPECTED[reason]
+    with (TEMPLATES / "scaffold" / "i18n" / f"{language}.yaml").open(encoding="utf-8") as handle:
+        words = yaml.safe_load(handle)
     template = environment().get_template("scaffold/case.yaml.j2")
     return template.render(
         name=name,
-        structure=structure,
+        structure=structure or expected.structure,
         reason=reason,
-        scope=scope,
+        scope=scope or expected.scope,
         marketplace=marketplace,
         language=language,
         today=today.isoformat(),
-        guidance=guidance,
+        c=words["comments"],
+        g=words["reasons"][reason],
     )
 
 

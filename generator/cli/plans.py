@@ -32,8 +32,8 @@ def _schema_enum(*path: str) -> list[str]:
 @click.option(
     "--structure",
     type=click.Choice(structures.STRUCTURES),
-    required=True,
-    help="4d for one listing, 8d for a suspended account.",
+    help="4D or 8D (default: what Amazon expects for the reason, e.g. 8d for a performance "
+    "metric of the account, 4d for a listing or for seller information).",
 )
 @click.option(
     "--reason",
@@ -44,7 +44,8 @@ def _schema_enum(*path: str) -> list[str]:
 @click.option(
     "--scope",
     type=click.Choice(_schema_enum("notice", "properties", "scope")),
-    help="What was suspended (default: listing for 4d, account for 8d).",
+    help="What was suspended (default: what the reason usually suspends, e.g. account for "
+    "seller-information).",
 )
 @click.option(
     "--marketplace",
@@ -56,16 +57,24 @@ def _schema_enum(*path: str) -> list[str]:
     "--language", default="en", show_default=True, type=click.Choice(_schema_enum("language"))
 )
 def new(
-    name: str, *, structure: str, reason: str, scope: str | None, marketplace: str, language: str
+    name: str,
+    *,
+    structure: str | None,
+    reason: str,
+    scope: str | None,
+    marketplace: str,
+    language: str,
 ) -> int:
     """Start a new case from a commented template.
 
-    Writes cases/NAME.yaml with every required field, a comment saying what
-    to write there, and hints for the reason. Refuses to overwrite a case.
+    Writes cases/NAME.yaml with every required field, a comment in the
+    plan's language saying what to write there, and what Amazon expects for
+    the reason. Refuses to overwrite a case.
 
     \b
     Example:
-      actionplan new asin-recall --structure 4d --reason product-safety
+      actionplan new asin-recall --reason product-safety
+      actionplan new konto --reason late-shipment-rate --language de --marketplace amazon.de
     """
     import datetime
     import re
@@ -76,7 +85,6 @@ def new(
         raise click.BadParameter(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
-    scope = scope or structures.SCOPE[structure]
     text = scaffold.new_case(
         name, structure, reason, scope, marketplace, language, datetime.date.today()
     )
