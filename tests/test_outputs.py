@@ -245,3 +245,13 @@ def test_counts_file_units_are_written_as_words_of_the_language(name: str, built
     else:
         assert unit == unit.lower() and words == words.lower()
     assert all(f" {unit} " in line and line.endswith(f" {words}") for line in counts[1:])
+
+
+# 10. An example in every language, so each language's outputs are built and checked.
+def test_every_plan_language_has_an_example_case(built: Any) -> None:
+    languages = {data["language"] for data, _ in built.values()}
+    assert languages == {"en", "de", "fr", "es", "it"}
+    spanish_or_italian = [data for data, _ in built.values() if data["language"] in ("es", "it")]
+    assert {(d["structure"], d["notice"]["scope"]) for d in spanish_or_italian} >= {
+        ("8d", "account")
+    }
