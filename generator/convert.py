@@ -23,6 +23,8 @@ from typing import Any
 from generator.resources import TEMPLATES
 
 PANDOC_TIMEOUT = 60
+# What the plan's PDF conforms to (Typst checks it while compiling).
+PLAN_PDF_STANDARDS = ("a-2b", "ua-1")
 
 
 class ConversionError(Exception):
@@ -222,6 +224,8 @@ def typst_to_pdf(
 
     `folder` is the case's own folder: the only files Typst may read (evidence, for the
     appendix). With `appendix`, templates/evidence.typ adds every evidence file after the plan.
+    The plan alone is archival PDF/A-2b and accessible PDF/UA-1 (which also makes a viewer show
+    its title in the window title); the appendix attaches files, which PDF/A-2 forbids.
     """
     import typst
 
@@ -230,14 +234,26 @@ def typst_to_pdf(
         source += "\n" + (TEMPLATES / "evidence.typ").read_text(encoding="utf-8")
     root = folder if folder.is_dir() else TEMPLATES / "filters"  # nothing there to read
     stamp = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
-    try:
-        pdf = _compiler().compile(
+
+    def compile_pdf(standards: list[str]) -> Any:
+        return _compiler().compile(
             input=source.encode("utf-8"),
             format="pdf",
             root=str(root),
             sys_inputs={"meta": json.dumps(meta, ensure_ascii=False)},
             timestamp=stamp,
+            pdf_standards=standards,
         )
+
+    try:
+        try:
+            pdf = compile_pdf([] if appendix else list(PLAN_PDF_STANDARDS))
+        except typst.TypstError as exc:
+            # A character no bundled font has (an emoji) breaks PDF/A, not the plan: the PDF is
+            # then made without the standards rather than not at all.
+            if appendix or "PDF/A" not in str(getattr(exc, "message", None) or exc):
+                raise
+            pdf = compile_pdf([])
     except typst.TypstError as exc:
         message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
         detail = f"{message} {getattr(exc, 'diagnostic', '')}".strip()
