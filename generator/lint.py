@@ -21,6 +21,7 @@ from generator import checks
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
 from generator.loader import YAML_LOADER, LoadedCase, load_case
 from generator.resources import RULES, SCHEMAS
+from generator.validate import validate_config
 
 CONFIG_FILE = "actionplan.yaml"
 
@@ -71,26 +72,9 @@ def load_settings(folder: Path = Path()) -> Settings:
     path = folder / CONFIG_FILE
     if path.exists():
         config = load_case(path)  # same loader: positions, duplicate keys, no tags
-        from jsonschema import Draft202012Validator
-
-        errors = sorted(Draft202012Validator(schema).iter_errors(config.data), key=str)
-        if errors:
-            diagnostics = []
-            for error in errors:
-                line, column = config.locate(tuple(error.absolute_path))
-                diagnostics.append(
-                    Diagnostic(
-                        str(path),
-                        line,
-                        column,
-                        Severity.ERROR,
-                        "config.schema",
-                        json_path(tuple(error.absolute_path)),
-                        error.message,
-                        "see schemas/config.schema.json for the settings",
-                    )
-                )
-            raise UserError(diagnostics)
+        problems = validate_config(config)  # and the same explanations as a case's
+        if problems:
+            raise UserError(problems)
         raw = config.data.get("lint", {})
     budgets = props["max_words"]["properties"]
     return Settings(

@@ -91,10 +91,28 @@ def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         lint.load_settings(tmp_path)
     assert caught.value.diagnostics[0].format() == (
-        f"{tmp_path / 'actionplan.yaml'}:3:19: error [config.schema] $.lint.severity.lint.promise: "
-        "'loud' is not one of ['error', 'warning', 'off']: see schemas/config.schema.json for the "
-        "settings"
+        f"{tmp_path / 'actionplan.yaml'}:3:19: error [schema.enum] $.lint.severity.lint.promise: "
+        "'loud' is not allowed here: use one of: error, warning, off"
     )
+
+
+def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
+    """actionplan.yaml goes through the same schema explanations as a case: unknown keys with
+    'did you mean', types in words, one line per mistake."""
+    (tmp_path / "actionplan.yaml").write_text(
+        "lint:\n  max_word: {4d: 50}\n  max_chars: lots\n  max_section_words: [300]\n"
+    )
+    with pytest.raises(UserError) as caught:
+        lint.load_settings(tmp_path)
+    config = tmp_path / "actionplan.yaml"
+    assert [d.format() for d in caught.value.diagnostics] == [
+        f"{config}:2:3: error [schema.unknown-key] $.lint.max_word: unknown key 'max_word': "
+        "did you mean 'max_words'?",
+        f"{config}:3:14: error [schema.type] $.lint.max_chars: expected a whole number, found "
+        "text: write a whole number",
+        f"{config}:4:22: error [schema.type] $.lint.max_section_words: expected a whole number, "
+        "found a list: write a whole number",
+    ]
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
