@@ -423,6 +423,16 @@ def length_findings(
                 )
 
 
+def text_length_findings(text: str, limit: int) -> Iterator[Finding]:
+    """The paste-ready text (as built) against the character limit of the appeal form."""
+    if len(text) > limit:
+        yield Finding(
+            "lint.length",
+            ("problems",),
+            f"the paste-ready text has {len(text)} characters, over {limit}",
+        )
+
+
 def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
     for _, base, actions in _action_lists(data):
         for a, action in enumerate(actions):
@@ -483,21 +493,6 @@ def identifier_findings(data: Any, path: Path_ = ()) -> Iterator[Finding]:
             yield from identifier_findings(value, (*path, index))
     elif isinstance(data, str) and _FILLER_ID.search(data):
         yield Finding("lint.placeholder", path, data, data)
-
-
-def resubmission_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    """After a rejection, the revised plan carries a later date than the rejected one."""
-    submissions = data.get("submissions", [])
-    if not submissions:
-        return
-    last = max(range(len(submissions)), key=lambda i: submissions[i]["date"])
-    if submissions[last]["outcome"] == "rejected" and data["date"] <= submissions[last]["date"]:
-        yield Finding(
-            "lint.resubmission",
-            ("submissions", last),
-            f"the plan is dated {data['date']}, not after its rejected submission of "
-            f"{submissions[last]['date']}",
-        )
 
 
 MIN_WORDS_FOR_LANGUAGE = 40

@@ -25,6 +25,21 @@ class Diagnostic:
     message: str
     hint: str = ""
 
+    @classmethod
+    def error(
+        cls,
+        file: str,
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        at: tuple[int, int] = (1, 1),
+        path: tuple[str | int, ...] | None = None,
+    ) -> Diagnostic:
+        """An error at line and column `at` (the file's start unless given), at JSON `path`."""
+        where = "" if path is None else json_path(path)
+        return cls(file, at[0], at[1], Severity.ERROR, code, where, message, hint)
+
     def format(self) -> str:
         """One line; text from the case is made safe to print (see `printable`)."""
         where = f"{printable(self.path)}: " if self.path else ""

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator import checks
+from generator import checks, history
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
 from generator.loader import YAML_LOADER, LoadedCase, load_case
 from generator.resources import RULES, SCHEMAS
@@ -104,13 +104,21 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.evidence_findings(data)
     if "XXXX" in repr(data):  # cheaper than walking every value of every case
         yield from checks.identifier_findings(data)
-    yield from checks.resubmission_findings(data)
     yield from checks.language_findings(data, prose)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
     """The graded findings of a valid case, as diagnostics sorted by position."""
-    graded = (grade(case, finding, settings) for finding in find(case.data, settings))
+    found = [*find(case.data, settings), *history.resubmission_findings(case)]
+    graded = (grade(case, finding, settings) for finding in found)
+    return sorted({d for d in graded if d is not None})
+
+
+def lint_text(case: LoadedCase, text: str, settings: Settings) -> list[Diagnostic]:
+    """The graded findings of the paste-ready text a case was built to (its length)."""
+    limit = case.data.get("lint", {}).get("max_chars", settings.max_chars)
+    found = checks.text_length_findings(text, limit)
+    graded = (grade(case, finding, settings) for finding in found)
     return sorted({d for d in graded if d is not None})
 
 

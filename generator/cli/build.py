@@ -57,7 +57,7 @@ def run_build(
     if chosen is None:
         return 1
     cases = case_files(files)
-    options = batch.Options(
+    options = pipeline.Options(
         out_dir=Path(out_dir),
         formats=formats,
         strict=strict,
@@ -66,14 +66,14 @@ def run_build(
     )
     progress = len(cases) > 1 and not os.environ.get("CI") and sys.stderr.isatty()
 
-    def heard(done: int, result: batch.Result) -> None:
+    def heard(done: int, result: pipeline.Result) -> None:
         report(result.diagnostics)
         for path in result.written:
             click.echo(f"wrote {path}")
-        if result.failed and not result.written:
-            click.echo(f"{result.file}: not built", err=True)
-        elif result.skipped and len(cases) == 1:
+        if result.skipped and len(cases) == 1:
             click.echo(f"{result.file}: up to date (--force rebuilds)", err=True)
+        elif result.failed and not result.written:
+            click.echo(f"{result.file}: not built", err=True)
         if progress:
             state = "failed" if result.failed else "up to date" if result.skipped else "built"
             click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
@@ -81,7 +81,7 @@ def run_build(
     results = batch.build_many(cases, chosen, options, jobs or batch.default_jobs(), heard)
     if len(cases) > 1:
         failed = sum(result.failed for result in results)
-        skipped = sum(result.skipped for result in results)
+        skipped = sum(result.skipped and not result.failed for result in results)
         click.echo(
             f"{len(cases) - failed - skipped} built, {skipped} up to date, {failed} not built",
             err=True,

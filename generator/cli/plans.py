@@ -202,12 +202,12 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
       actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
       actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
     """
-    from generator import diff
+    from generator import diff, history
     from generator.write import write_atomic
 
     try:
-        before = diff.load_version(file, old)
-        after = diff.load_version(file, new) if new else load_case(file)
+        before = history.load_version(file, old)
+        after = history.load_version(file, new) if new else load_case(file)
     except UserError as exc:
         report(exc.diagnostics)
         return 1
