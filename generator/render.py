@@ -169,7 +169,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "note": "",
         }
         if found.mime.startswith("text/"):
-            lines = found.path.read_text(encoding="utf-8").splitlines()
+            lines = found.content.decode("utf-8").splitlines()
             entry["preview"] = "\n".join(lines[:PREVIEW_LINES])
             if len(lines) > PREVIEW_LINES:
                 entry["note"] = words["labels"]["preview"].format(

@@ -24,7 +24,10 @@ def git(folder: Path, *args: str) -> None:
 def rejected(version: str) -> str:
     text = (TESTS / "minimal-4d.yaml").read_text()
     quoted = version.replace("'", "''")
-    return text + f"submissions:\n  - date: 2026-11-21\n    version: '{quoted}'\n    outcome: rejected\n"
+    return (
+        text
+        + f"submissions:\n  - date: 2026-11-21\n    version: '{quoted}'\n    outcome: rejected\n"
+    )
 
 
 @pytest.fixture
