@@ -200,3 +200,41 @@ def test_field_makes_no_table_heading_or_vanishing_definition(
 def test_autolink_at_a_line_start_is_still_a_link() -> None:
     page, _, _ = _render_with("<https://example.com/report>")
     assert "https://example.com/report" in page.links
+
+
+# --------------------------------------------------------------------------------------------
+# 11. Dates every output can carry: zip entries start in 1980, Word's writer ends in 2100
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "date"),
+    [("date", 3, "1979-12-31"), ("date", 3, "2100-01-01"), ("date", 3, "0001-01-01"),
+     ("evidence-date", 41, "1969-07-20"), ("action-date", 24, "9999-12-31")],
+)  # fmt: skip
+def test_date_outside_the_plausible_range_is_a_schema_error(
+    tmp_path: Path, where: str, line: int, date: str
+) -> None:
+    text = MINIMAL.read_text()
+    old = {"date": "date: 2026-11-20", "evidence-date": "date: 2026-11-12"}.get(
+        where, "date: 2026-10-28\n        owner"
+    )
+    assert old in text
+    case = tmp_path / "plan.yaml"
+    case.write_text(text.replace(old, old.replace(old[6:16], date), 1))
+    shutil.copytree(MINIMAL.with_suffix(""), tmp_path / "plan")
+    code, _, stderr = run("validate", str(case))
+    assert code == 1
+    assert f"plan.yaml:{line}:" in stderr and "error [schema.date-range]" in stderr, stderr
+    assert "1980" in stderr
+    code, _, stderr = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    assert code == 1 and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("date", ["1980-01-01", "2099-12-31"])
+def test_dates_at_the_ends_of_the_range_bundle(tmp_path: Path, date: str) -> None:
+    text = MINIMAL.read_text().replace("date: 2026-11-12", f"date: {date}")  # evidence date
+    case = tmp_path / "plan.yaml"
+    case.write_text(text.replace("date: 2026-11-20", "date: 2099-12-31"))
+    shutil.copytree(MINIMAL.with_suffix(""), tmp_path / "plan")
+    code, _, stderr = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    assert code == 0, stderr
