@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator import prefilter, structures, user_cache
+from generator import catalogue, prefilter, structures, user_cache
 from generator.loader import YAML_LOADER
 from generator.resources import RULES, SCHEMAS
 
@@ -63,7 +63,6 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 MAX_PER_RULE = 10  # findings of one rule in one field
-PHRASE_RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support_case")
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,12 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
 
 
 @functools.cache
+def phrase_lists() -> tuple[str, ...]:
+    """The keys of the phrase rules' lists in rules/<language>.yaml (the catalogue's names)."""
+    return tuple(name.replace("-", "_") for name in catalogue.phrase_rules())
+
+
+@functools.cache
 def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
@@ -126,11 +131,11 @@ def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
     raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
-    names = (*PHRASE_RULES, "vague_owners")
+    names = (*phrase_lists(), "vague_owners")
     # Analysing the patterns costs more than using them: keep the analysis between runs.
     key = b"".join(
         Path(path).read_bytes()  # the lists, the analysis, and the format stored here
-        for path in (RULES / f"{language}.yaml", prefilter.__file__, __file__)
+        for path in (RULES / f"{language}.yaml", RULES / "rules.yaml", prefilter.__file__, __file__)
     )
     stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
@@ -159,9 +164,7 @@ def phrases(language: str) -> dict[str, Any]:
         )
     compiled["rule_of"] = [name for name in names for _ in compiled[name]]
     # One scan of a text for all rules tells which few patterns can match it.
-    every = [
-        (p.prefixes, p.at_word) for name in (*PHRASE_RULES, "vague_owners") for p in compiled[name]
-    ]
+    every = [(p.prefixes, p.at_word) for name in names for p in compiled[name]]
     compiled["trigger"] = prefilter.Trigger(every)
     # Acronyms of any language are not shouting: English ones appear in every plan.
     shared = _raw_phrases("en").get("capitals", []) if language != "en" else []
@@ -229,11 +232,9 @@ class PhraseList:
 
 
 @functools.cache
-def rule_scopes() -> dict[str, set[str]]:
-    """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
-    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        rules = yaml.load(handle, Loader=YAML_LOADER)
-    return {rule["code"]: set(rule.get("not_in", [])) for rule in rules}
+def rule_scopes() -> dict[str, frozenset[str]]:
+    """For each rule, the field kinds it does not read (the catalogue's `not_in`)."""
+    return {code: rule.not_in for code, rule in catalogue.rules().items()}
 
 
 def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
@@ -244,11 +245,13 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     lowered = text.value.lower()
     candidates = sorted(lists["trigger"].candidates(lowered))
     present = {lists["rule_of"][index] for index in candidates}
-    for name in PHRASE_RULES:
+    for name in phrase_lists():
         if name not in present:
             continue
         code = "lint." + name.replace("_", "-")
-        if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
+        if text.kind in scopes.get(code, frozenset()) or (
+            text.kind in _NAMES and name != "placeholder"
+        ):
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
         for found in lists[name].finditer(text.value, lowered, candidates):
@@ -263,7 +266,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
             yield Finding(code, text.path, _short(match), found.group(0), before)
     if (
         "lint.emotion" not in found_codes
-        and text.kind not in scopes.get("lint.emotion", set())
+        and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
         shout = _shouting(text.value, lists["capitals"])

@@ -3,6 +3,7 @@ to Amazon, and whether a rejected plan is being sent again as it was (lint.resub
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +17,38 @@ from generator.loader import LoadedCase, load_case, parse_bytes
 _NOT_THE_PLAN = ("submissions", "lint")
 
 
-def load_version(file: str, revision: str) -> LoadedCase:
-    """A case as it was at a git revision (commit, tag, branch), or from another file."""
-    if Path(revision).is_file():
+def load_version(file: str, revision: str, other_file: bool = True) -> LoadedCase:
+    """A case as it was at a git revision (commit, tag, branch), or with `other_file` from
+    another file (a path given on the command line; never one written in a case)."""
+    if other_file and Path(revision).is_file():
         return load_case(revision)
     path = Path(file)
+    folder = str(path.parent or ".")
+    # Only what git itself takes for a commit is used, as its hash: a text from a case could
+    # otherwise be read by git as an option (--output=… writes a file).
     result = subprocess.run(
-        ["git", "-C", str(path.parent or "."), "show", f"{revision}:./{path.name}"],
+        [
+            "git",
+            "-C",
+            folder,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{revision}^{{commit}}",
+        ],
         capture_output=True,
         check=False,
     )
+    commit = result.stdout.decode("ascii", "replace").strip()
+    if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        result = subprocess.run(
+            ["git", "-C", folder, "show", f"{commit}:./{path.name}"],
+            capture_output=True,
+            check=False,
+        )
+    elif result.returncode == 0 or not result.stderr:
+        result = subprocess.CompletedProcess(result.args, 1, b"", b"not a git revision")
     if result.returncode != 0:
         reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UserError(
@@ -53,7 +76,7 @@ def last_submission(data: dict[str, Any]) -> int | None:
 def unchanged_since(case: LoadedCase, version: str) -> bool:
     """Whether the plan is what git holds as `version` (its submissions and lint aside)."""
     try:
-        then = load_version(case.file, version)
+        then = load_version(case.file, version, other_file=False)
     except (UserError, OSError):
         return False  # not a git revision, or no git: nothing to compare with
 

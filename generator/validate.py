@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 from generator.resources import SCHEMAS, schema_file
@@ -87,7 +88,7 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
             )
         ]
     if fast_validator(structure).is_valid(case.data):
-        return []
+        return catalogue.unknown_in_case(case)
     return explain(case, validator(structure))
 
 
@@ -100,7 +101,10 @@ def explain(document: LoadedCase, checker: Draft202012Validator) -> list[Diagnos
     """Every error of a YAML document against a schema: one diagnostic per mistake, at its
     YAML position, sorted."""
     errors = checker.iter_errors(document.data)
-    return sorted({d for error in _leaves(errors) for d in _diagnose(document, error)})
+    found = {d for error in _leaves(errors) for d in _diagnose(document, error)}
+    # A date that is no date at all also misses the range of years: one mistake, one message.
+    not_dates = {d.path for d in found if d.code == "schema.format"}
+    return sorted(d for d in found if not (d.code == "schema.date-range" and d.path in not_dates))
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -221,6 +225,12 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
         )
     if isinstance(value, str) and not value.strip() and kind in ("pattern", "minLength"):
         return "empty", "this text is empty", "write the content or remove the key"
+    if kind == "pattern" and schema.get("format") == "date":
+        return (
+            "date-range",
+            f"'{value}' is outside the range of dates a plan can carry",
+            _describe(schema),
+        )
     if kind == "pattern":
         examples = _examples(schema)
         return (
