@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -19,8 +18,9 @@ from typing import Any
 import yaml
 
 from generator import catalogue, prefilter, structures, user_cache
+from generator.i18n import language_name, languages
 from generator.loader import YAML_LOADER
-from generator.resources import RULES, SCHEMAS
+from generator.resources import RULES, schema_defs
 
 Path_ = tuple[str | int, ...]
 
@@ -49,7 +49,7 @@ _NOT_PROSE = {
 
 def _schema_word(name: str) -> re.Pattern[str]:
     """The pattern of a $defs entry of defs.schema.json, as a whole word inside prose."""
-    pattern = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"][name]
+    pattern = schema_defs()[name]
     return re.compile(r"\b(?:" + pattern["pattern"].removeprefix("^").removesuffix("$") + r")\b")
 
 
@@ -112,12 +112,6 @@ def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
     return raw
-
-
-@functools.cache
-def languages() -> tuple[str, ...]:
-    """The languages that have phrase lists (rules/<language>.yaml)."""
-    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
 
 
 @functools.cache
@@ -514,10 +508,9 @@ def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Findi
     declared = data["language"]
     best = max(shares, key=lambda lang: shares[lang])
     if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):
-        names = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
         yield Finding(
             "lint.language",
             ("language",),
-            names.get(best, best),
+            language_name(best),
             fields={"declared": data["language"]},
         )

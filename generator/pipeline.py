@@ -94,8 +94,7 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     words = render.locale(data["language"])
     seller, notice = data["seller"], data["notice"]
     return {
-        "title": f"{words['title']}{words['colon']} {seller['store_name']} "
-        f"({notice['marketplace']})",
+        "title": render.title_line(data),
         "author": seller["legal_name"],
         "asins": list(notice.get("asins", [])),
         "lang": data["language"],

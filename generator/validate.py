@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
 from generator import catalogue
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
-from generator.resources import SCHEMAS, schema_file
+from generator.resources import SCHEMAS, schema_defs, schema_file
 from generator.structures import STRUCTURES
 
 
@@ -190,7 +190,7 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
     expected: Any = error.validator_value
     assert isinstance(schema, dict)
     path = tuple(error.absolute_path)
-    if schema == _defs()["asin"] and _BARCODE.match(_source_text(case, path).strip("\"'")):
+    if schema == schema_defs()["asin"] and _BARCODE.match(_source_text(case, path).strip("\"'")):
         number = _source_text(case, path).strip("\"'")
         return (
             "asin",
@@ -272,19 +272,13 @@ def _wrong_type(case: LoadedCase, error: ValidationError) -> tuple[str, str, str
     return "type", message, ", or ".join(hints)
 
 
-@cache
-def _defs() -> dict[str, Any]:
-    defs: dict[str, Any] = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))
-    return dict(defs["$defs"])
-
-
 def _resolve(schema: Any) -> dict[str, Any]:
     """A schema with a reference into defs.schema.json followed (for its examples)."""
     if not isinstance(schema, dict):
         return {}
     ref = str(schema.get("$ref", ""))
     if "#/$defs/" in ref:
-        return {**_defs()[ref.rsplit("/", 1)[-1]], **schema}
+        return {**schema_defs()[ref.rsplit("/", 1)[-1]], **schema}
     return schema
 
 
