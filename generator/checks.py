@@ -10,7 +10,7 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,21 +84,27 @@ class Finding:
     fields: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
-def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
-    """Every prose string of a case, with its kind (the key it stands under)."""
+def walk(data: Any, skip: Collection[str] = (), path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every value of a case with its path, parents first; keys in `skip` are not entered."""
+    yield path, data
     if isinstance(data, dict):
         for key, value in data.items():
-            if key not in _NOT_PROSE:
-                yield from texts(value, (*path, key))
+            if key not in skip:
+                yield from walk(value, skip, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from texts(value, (*path, index))
-    elif isinstance(data, str) and path:
-        keys = [part for part in path if isinstance(part, str)]
-        kind = keys[-1]
-        if kind == "summary":
-            kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
-        yield Text(path, kind, data)
+            yield from walk(value, skip, (*path, index))
+
+
+def texts(data: Any) -> Iterator[Text]:
+    """Every prose string of a case, with its kind (the key it stands under)."""
+    for path, value in walk(data, _NOT_PROSE):
+        if isinstance(value, str) and path:
+            keys = [part for part in path if isinstance(part, str)]
+            kind = keys[-1]
+            if kind == "summary":
+                kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
+            yield Text(path, kind, value)
 
 
 @functools.cache
@@ -350,16 +356,11 @@ def _duplicates(items: list[dict[str, Any]], path: Path_) -> Iterator[Finding]:
             yield from _duplicates(item["root_causes"], (*path, index, "root_causes"))
 
 
-def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[str]]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "evidence" and path:
-                yield (*path, key), value
-            elif key != "evidence":
-                yield from _evidence_lists(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _evidence_lists(value, (*path, index))
+def _evidence_lists(data: Any) -> Iterator[tuple[Path_, list[str]]]:
+    """The lists of evidence ids that cite evidence (not the evidence list itself)."""
+    for path, value in walk(data):
+        if len(path) > 1 and path[-1] == "evidence":
+            yield path, value
 
 
 def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
@@ -479,17 +480,11 @@ def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
 _FILLER_ID = re.compile(r"X{4,}")
 
 
-def identifier_findings(data: Any, path: Path_ = ()) -> Iterator[Finding]:
+def identifier_findings(data: Any) -> Iterator[Finding]:
     """Identifiers still holding a scaffold's XXXX (the schema accepts their shape)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in ("lint", "submissions"):
-                yield from identifier_findings(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from identifier_findings(value, (*path, index))
-    elif isinstance(data, str) and _FILLER_ID.search(data):
-        yield Finding("lint.placeholder", path, data, data)
+    for path, value in walk(data, ("lint", "submissions")):
+        if isinstance(value, str) and _FILLER_ID.search(value):
+            yield Finding("lint.placeholder", path, value, value)
 
 
 MIN_WORDS_FOR_LANGUAGE = 40

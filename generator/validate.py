@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
     from referencing import Registry
 
 from generator import catalogue
-from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.diagnostics import Diagnostic
 from generator.loader import LoadedCase
 from generator.resources import SCHEMAS, schema_defs, schema_file
 from generator.structures import STRUCTURES
@@ -73,18 +73,15 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
     """Every schema error of the case, one diagnostic each, sorted by position."""
     structure = case.data.get("structure")
     if structure not in STRUCTURES:
-        line, column = case.locate(("structure",)) if "structure" in case.data else (1, 1)
         found = f"'{structure}'" if "structure" in case.data else "missing"
         return [
-            Diagnostic(
+            Diagnostic.error(
                 case.file,
-                line,
-                column,
-                Severity.ERROR,
                 "schema.structure",
-                "$.structure",
                 f"structure is {found}",
                 "write `structure: 4d` (one listing) or `structure: 8d` (an account)",
+                at=case.locate(("structure",)) if "structure" in case.data else (1, 1),
+                path=("structure",),
             )
         ]
     if fast_validator(structure).is_valid(case.data):
@@ -146,22 +143,18 @@ def _diagnose(case: LoadedCase, error: ValidationError) -> Iterable[Diagnostic]:
         for key in sorted(set(given) - set(allowed)):
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-            line, column = case.locate(path, key)
-            yield Diagnostic(
+            yield Diagnostic.error(
                 case.file,
-                line,
-                column,
-                Severity.ERROR,
                 "schema.unknown-key",
-                json_path((*path, key)),
                 f"unknown key '{key}'",
                 hint,
+                at=case.locate(path, key),
+                path=(*path, key),
             )
         return
     code, message, hint = _explain(case, error)
-    line, column = case.locate(path)
-    yield Diagnostic(
-        case.file, line, column, Severity.ERROR, f"schema.{code}", json_path(path), message, hint
+    yield Diagnostic.error(
+        case.file, f"schema.{code}", message, hint, at=case.locate(path), path=path
     )
 
 
