@@ -25,14 +25,8 @@ FORMATS = ("md", "html", "pdf", "txt")
 BUNDLE = ("docx", "submission", "zip")
 # The file name of each output in build/<case>/, after the case's name.
 SUFFIXES = {
-    "md": ".md",
-    "html": ".html",
-    "pdf": ".pdf",
-    "txt": ".txt",
-    "counts": "-counts.txt",
-    "docx": ".docx",
-    "submission": "-submission.pdf",
-    "zip": "-evidence.zip",
+    **{fmt: f".{fmt}" for fmt in ("md", "html", "pdf", "txt", "docx")},
+    **{"counts": "-counts.txt", "submission": "-submission.pdf", "zip": "-evidence.zip"},
 }
 # Beside the outputs: the fingerprint of the inputs they were built from.
 STAMP = ".inputs.sha256"
