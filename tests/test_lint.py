@@ -170,16 +170,31 @@ def test_lint_runs_only_on_valid_cases() -> None:
     assert {d.code for d in checked.diagnostics} == {"schema.type"}
 
 
-def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
-    from generator import checks
+def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import checks, i18n
 
-    for language in checks.languages():
+    languages = i18n.languages()
+    checks.phrases.cache_clear()
+    for language in languages:
+        checks.phrases(language)  # analysed and stored, or read from the store
+    checks.phrases.cache_clear()
+    with monkeypatch.context() as patch:
+        # Loaded again, every analysis must come from the store: none is made.
+        patch.setattr(checks, "analyse", lambda source: pytest.fail(f"analysed: {source}"))
+        loaded = {language: checks.phrases(language) for language in languages}
+    checks.phrases.cache_clear()
+    count = 0
+    for language in languages:
         for name in (*checks.phrase_lists(), "vague_owners"):
-            for phrase in checks.phrases(language)[name]:
+            for phrase in loaded[language][name]:
                 prefixes, required, at_word = checks.analyse(phrase.source)
                 assert phrase.prefixes == (None if prefixes is None else frozenset(prefixes))
                 assert phrase.required == tuple(frozenset(g) for g in required)
                 assert phrase.at_word == at_word
+                count += 1
+    assert count > 100
 
 
 def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
