@@ -177,7 +177,8 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
             result.failed = True
             return result
     if "txt" in outputs:
-        length = _graded(lint.lint_text(case, outputs["txt"].decode("utf-8"), settings), options)
+        text = outputs["txt"].decode("utf-8", "replace")  # as written (or, if skipped, as read)
+        length = _graded(lint.lint_text(case, text, settings), options)
         result.diagnostics += length
         # An over-long text is still written, to be read and cut, but fails the run.
         result.failed = _blocking(length, options)
