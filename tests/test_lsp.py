@@ -48,7 +48,7 @@ async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Dia
         )
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    return client.diagnostics[uri]
+    return list(client.diagnostics[uri])
 
 
 async def _change(
@@ -62,7 +62,7 @@ async def _change(
         )
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    return client.diagnostics[uri]
+    return list(client.diagnostics[uri])
 
 
 def _text_in(text: str, where: types.Range) -> str:
