@@ -416,11 +416,14 @@ class Server:
 
     def __init__(self, cases: Path, settings_folder: Path, port: int = 0) -> None:
         self.site = Site(cases, settings_folder)
-        handler = type("BoundHandler", (Handler,), {"site": self.site, "port": 0})
-        self.http = ThreadingHTTPServer((HOST, port), handler)
+
+        class Bound(Handler):
+            pass
+
+        Bound.site = self.site
+        self.http = ThreadingHTTPServer((HOST, port), Bound)
         self.http.daemon_threads = True
-        handler.port = self.http.server_address[1]
-        self.port = int(self.http.server_address[1])
+        self.port = Bound.port = int(self.http.server_address[1])
 
     @property
     def url(self) -> str:
