@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from generator import __version__, editor, lint, pipeline
+from generator import __version__, editor, lint, pipeline, repository
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
 from generator.resources import RULES
@@ -66,12 +66,9 @@ def is_case(uri: str, text: str) -> bool:
 
 
 def _settings_folder(file: Path) -> Path:
-    """Where the plans repository's actionplan.yaml is: the first folder up that has one, or the
-    folder that holds cases/."""
-    for folder in file.parents:
-        if (folder / lint.CONFIG_FILE).is_file():
-            return folder
-    return file.parent.parent if file.parent.name == "cases" else file.parent
+    """Where the plans repository's actionplan.yaml is, found as `actionplan lint` finds it."""
+    config = repository.find_config(file)
+    return config.parent if config is not None else file.parent
 
 
 def check(uri: str, text: str) -> _Checked:

@@ -118,7 +118,8 @@ def render_outputs(
         typst_body = texts["typst"]
         meta = pdf_meta(data)
         if "pdf" in formats:
-            outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)
+            with evidence.staged([]) as nothing:  # the plan itself reads no file
+                outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], nothing)
         if "submission" in formats:
             words = render.locale(data["language"])
             labels = {**words["table"], **words["labels"]}
@@ -126,9 +127,10 @@ def render_outputs(
                 "evidence": render.evidence_appendix(data, files),
                 "evidence-labels": labels,
             }
-            outputs["submission"] = convert.typst_to_pdf(
-                typst_body, {**meta, **appendix}, data["date"], case.folder, appendix=True
-            )
+            with evidence.staged(files) as folder:
+                outputs["submission"] = convert.typst_to_pdf(
+                    typst_body, {**meta, **appendix}, data["date"], folder, appendix=True
+                )
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs

@@ -22,6 +22,21 @@ _BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))"
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A numeric character reference (&#27; &#x1b;) is decoded by every Markdown reader; one that
+# names a control character (or none: 0, beyond U+10FFFF) is shown as typed instead.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
+
+
+def _unsafe_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    unsafe = code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+    unsafe = unsafe or (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or 0x7F <= code <= 0x9F
+    return "\\" + match.group(0) if unsafe else match.group(0)
+
+
+def _references_as_typed(text: str) -> str:
+    return _CHARACTER_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
 
 @cache
@@ -35,7 +50,7 @@ def locale(language: str) -> dict[str, Any]:
 
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
-    text = _BLOCK_START.sub(r"\1\\\2", str(text).strip())
+    text = _BLOCK_START.sub(r"\1\\\2", _references_as_typed(str(text).strip()))
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
@@ -46,7 +61,7 @@ def cell_text(text: str) -> str:
 
 def literal_text(text: str) -> str:
     """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
-    return _LITERAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _references_as_typed(_LITERAL.sub(r"\\\1", " ".join(str(text).split())))
 
 
 def format_date(iso: str, words: dict[str, Any]) -> str:
@@ -68,7 +83,7 @@ def _size_filter(context: Any, size: int) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    from generator import cache as user_cache
+    from generator import user_cache
 
     # Jinja compiles filters' calling conventions into its bytecode but keys that bytecode on the
     # template source alone: key the folder on the code that defines the filters as well.
@@ -169,7 +184,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "note": "",
         }
         if found.mime.startswith("text/"):
-            lines = found.path.read_text(encoding="utf-8").splitlines()
+            lines = found.content.decode("utf-8").splitlines()
             entry["preview"] = "\n".join(lines[:PREVIEW_LINES])
             if len(lines) > PREVIEW_LINES:
                 entry["note"] = words["labels"]["preview"].format(

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from generator import checks, convert, editor, evidence, lint, pipeline, render, validate
+from generator import catalogue, checks, convert, editor, evidence, lint, pipeline, render, validate
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
 from generator.resources import RULES, SCHEMAS, TEMPLATES
@@ -184,11 +184,14 @@ def _finding(case: LoadedCase, number: int, diagnostic: Diagnostic) -> Finding:
 
 
 def _forget_engine() -> None:
-    """After a change to the templates, schemas or rules: read them again."""
+    """After a change to the templates, schemas or rules: read them again (Jinja itself sees a
+    changed template)."""
     for cached in (
         render.locale,
-        lint.rules,
+        catalogue.rules,
         checks._raw_phrases,
+        checks.phrases,
+        checks.stopwords,
         validate.validator,
         validate.fast_validator,
         validate._registry,

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.asyncio
 
 CASE = ROOT / "cases" / "asin-recall.yaml"
-SERVER = [sys.executable, "-c", "from generator.lsp import main; main()"]
+SERVER = [sys.executable, "-m", "generator", "lsp"]
 
 
 @pytest.fixture
