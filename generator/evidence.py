@@ -173,7 +173,9 @@ def _read_inside(folder: Path, parts: tuple[str, ...]) -> tuple[bytes, tuple[int
                     f"make {folder}/ a real folder and put the evidence in it",
                 ) from None
             raise _Refused(
-                "missing", f"'{written}' does not exist in {folder}/", "add the case's folder"
+                "missing",
+                f"'{written}' does not exist in {folder}/",
+                "check the file name, or add the file",
             ) from None
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1

@@ -14,11 +14,43 @@ from generator.evidence import EvidenceFile, file_size
 from generator.loader import YAML_LOADER
 from generator.resources import TEMPLATES
 
-# Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
-# field cannot restructure the document. So is a line that reads as a link reference definition
-# ([note]: text), which would vanish from every output. Inline Markdown (emphasis, links, lists)
-# stays.
-_BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))", re.MULTILINE)
+# Each field must read as if parsed on its own: nothing in it may open a block that runs on into
+# the next field. So wherever a block can start (at a line's start, or after the markers of a
+# block quote or list item) these are escaped: a heading, a rule or setext underline; an HTML
+# block (an unclosed <pre>, <script>, <?x or <!-- would take every later line as raw text); a
+# code fence (``` or ~~~, left open likewise); and the delimiter row that makes lines a table.
+# And `]:` anywhere, which would make a link reference definition: its text would vanish.
+# Inline Markdown (emphasis, links, lists) stays.
+_CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+_AUTOLINK = (
+    r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)>"
+)
+_BLOCK_OPENER = re.compile(r"[#=]|[-*_](?=[-*_ \t]*$)|<(?!" + _AUTOLINK[1:] + ")")
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+
+
+_RULE = re.compile(r"[ \t]*[-*_=][-*_= \t]*$")  # a rule or setext underline, list markers or not
+
+
+def _block_escaped(line: str) -> str:
+    if _RULE.match(line):
+        at = len(line) - len(line.lstrip())
+        return line[:at] + "\\" + line[at:]
+    start = _CONTAINERS.match(line)
+    at = start.end() if start else 0
+    rest = line[at:]
+    if "|" in rest and _DELIMITER_ROW.match(rest):
+        return line[:at] + rest.replace("|", "\\|")
+    fence = _FENCE.match(rest)
+    if fence:
+        return line[:at] + "".join("\\" + c for c in fence.group(0)) + rest[fence.end() :]
+    if _BLOCK_OPENER.match(rest):
+        return line[:at] + "\\" + rest
+    return line
+
+
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -50,7 +82,8 @@ def locale(language: str) -> dict[str, Any]:
 
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
-    text = _BLOCK_START.sub(r"\1\\\2", _references_as_typed(str(text).strip()))
+    lines = _references_as_typed(str(text).strip()).replace("]:", "]\\:").split("\n")
+    text = "\n".join(_block_escaped(line) for line in lines)
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
