@@ -200,3 +200,32 @@ async def test_yaml_that_is_not_a_case_gets_no_diagnostics(
 ) -> None:
     other = tmp_path / "docker-compose.yaml"
     assert await _open(client, other, "services:\n  web: {image: nginx}\nwe will: fix it\n") == []
+
+
+async def test_ranges_count_utf16_units_as_editors_do(
+    client: LanguageClient, case_file: Path
+) -> None:
+    # Characters outside the Basic Multilingual Plane take two UTF-16 units in the editor.
+    text = case_file.read_text(encoding="utf-8").replace(
+        "Closed the listing", "\U0001f4e6\U0001f4e6 We will close the listing", 1
+    )
+    (found,) = await _open(client, case_file, text)
+    line = text.splitlines()[found.range.start.line]
+    units = line.encode("utf-16-le")
+    start, end = found.range.start.character * 2, found.range.end.character * 2
+    assert units[start:end].decode("utf-16-le") == "We will"
+
+
+async def test_a_save_checks_the_evidence_on_disk_again(
+    client: LanguageClient, case_file: Path
+) -> None:
+    text = case_file.read_text(encoding="utf-8")
+    assert await _open(client, case_file, text) == []
+    sorted((case_file.with_suffix("") / "evidence").iterdir())[0].unlink()
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=case_file.as_uri())
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert _codes(list(client.diagnostics[case_file.as_uri()])) == ["evidence.missing"]
