@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from generator import __version__, editor, lint, pipeline, repository
+from generator import __version__, about, editor, lint, pipeline, repository
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
 from generator.resources import RULES
@@ -99,14 +99,18 @@ def check(uri: str, text: str) -> _Checked:
     return _Checked(text, result.case, found)
 
 
-def _rule_link(code: str) -> str | None:
-    """The rule's section of docs/rules.md, in this checkout."""
-    docs = RULES.parent / "docs" / "rules.md"
-    if not code.startswith("lint.") or code not in lint.rules() or not docs.is_file():
+def rule_link(code: str) -> str | None:
+    """The rule's section of docs/rules.md: in this checkout of actionplan if it is one, else on
+    the project's site."""
+    if code not in lint.rules():
         return None
     rule = lint.rules()[code]
+    # The anchor of the heading "`lint.x`: Title", as Markdown renderers make it.
     anchor = re.sub(r"[^a-z0-9 -]", "", f"{code}: {rule.title}".lower()).replace(" ", "-")
-    return f"{from_fs_path(str(docs))}#{anchor}"
+    docs = RULES.parent / "docs" / "rules.md"
+    if docs.is_file():
+        return f"{from_fs_path(str(docs))}#{anchor}"
+    return f"{about.url('Source')}/blob/main/docs/rules.md#{anchor}"
 
 
 def _range(document: TextDocument, start: int, end: int) -> types.Range:
@@ -118,7 +122,7 @@ def _range(document: TextDocument, start: int, end: int) -> types.Range:
 
 def to_lsp(document: TextDocument, checked: _Checked, diagnostic: Diagnostic) -> types.Diagnostic:
     start, end = editor.span(checked.text, checked.case, diagnostic)
-    link = _rule_link(diagnostic.code)
+    link = rule_link(diagnostic.code)
     message = diagnostic.message + (f": {diagnostic.hint}" if diagnostic.hint else "")
     return types.Diagnostic(
         range=_range(document, start, end),
