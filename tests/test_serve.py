@@ -126,6 +126,7 @@ def test_a_broken_save_keeps_the_last_good_plan_under_its_error(page: Any, repo:
     assert f"{CASE.name}:" in errors
     assert "Shut the listing" in page.text_content("#plan")  # the last good version
     assert "stale" in (page.get_attribute("#plan", "class") or "")
+    assert "run again once the errors above are fixed" in page.text_content("#findings")
     _edit(case, "    title: [Overheating", "    title: Overheating")
     page.wait_for_selector("#errors .broken", state="detached", timeout=WAIT_MS)
     assert "stale" not in (page.get_attribute("#plan", "class") or "")
