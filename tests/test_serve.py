@@ -195,3 +195,62 @@ def test_only_local_hosts_and_only_the_outputs_are_served(server: serve.Server) 
 
 def test_it_binds_to_the_loopback_address_only(server: serve.Server) -> None:
     assert server.http.server_address[0] == "127.0.0.1"
+
+
+def test_a_change_to_the_templates_renders_the_open_cases_again(server: serve.Server) -> None:
+    from generator.resources import TEMPLATES
+
+    preview = server.site.preview(CASE.stem)
+    assert preview is not None
+    before = preview.state.version
+    server.site.changed({str((TEMPLATES / "plan.css").resolve())})
+    assert preview.state.version == before + 1 and not preview.state.errors
+    # Another case's file changes nothing here.
+    server.site.changed({str((server.site.cases / "other.yaml").resolve())})
+    assert preview.state.version == before + 1
+
+
+def test_the_command_serves_until_stopped_and_says_where(repo: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "generator", "serve", "cases/asin-recall.yaml", "--port", "0"]
+    process = subprocess.Popen(command, cwd=repo, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert line.startswith("serving http://127.0.0.1:") and line.rstrip().endswith(
+            "/case/asin-recall/ (Ctrl-C to stop)"
+        )
+        port = int(line.split(":")[2].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", "/case/asin-recall/")
+        response = connection.getresponse()
+        assert response.status == 200 and b"Weber Power" in response.read()
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "stopped" in process.stderr.read()
+    finally:
+        process.kill()
+
+
+def test_a_port_in_use_is_an_error_to_act_on(repo: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", "--port", str(port)],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
