@@ -101,7 +101,7 @@ def save_to_diagnostics(folder: Path, names: list[str]) -> list[float]:
     times = []
     try:
         for name in names:
-            path = folder / "cases" / f"{name}.yaml"
+            path = (folder / "cases" / f"{name}.yaml").resolve()
             uri = path.as_uri()
             texts = _edits(path.read_text(encoding="utf-8"))
             client.notify("textDocument/didOpen", {"textDocument": {
@@ -139,7 +139,7 @@ def save_to_preview(folder: Path, names: list[str]) -> tuple[list[float], str]:
     times: list[float] = []
     browser_used = CHROMIUM.exists()
     for name in names:
-        path = folder / "cases" / f"{name}.yaml"
+        path = (folder / "cases" / f"{name}.yaml").resolve()
         texts = _edits(path.read_text(encoding="utf-8"))
         server = subprocess.Popen([ACTIONPLAN, "serve", str(path), "--port", "0"], cwd=folder,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
