@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic
-from generator.loader import LoadedCase
+from generator.diagnostics import Diagnostic, UserError
+from generator.loader import LoadedCase, parse_case
 from generator.resources import SCHEMAS, schema_file
 
 Path_ = tuple[str | int, ...]
@@ -255,6 +255,9 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.unknown-key" and suggestion:
         name = suggestion.group(1)
         found.append(Fix(f"Rename to '{name}'", (Edit(start, end, name),), preferred=True))
+    if code in ("schema.enum", "schema.unknown-rule") and suggestion:
+        value = suggestion.group(1)
+        found.append(Fix(f"Change to '{value}'", (Edit(start, end, _scalar(value)),), True))
     if code == "schema.format":
         iso = iso_date(text[start:end].strip("\"'"))
         if iso:
@@ -268,6 +271,15 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
         fix = _exception(case, diagnostic)
         found += [fix] if fix else []
     return found
+
+
+def _scalar(value: str) -> str:
+    """A string as YAML that reads back as that string (quoted where it would not)."""
+    try:
+        plain = parse_case("", f"value: {value}\n").data.get("value") == value
+    except UserError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
 
 
 def iso_date(written: str) -> str | None:

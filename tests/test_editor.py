@@ -170,3 +170,34 @@ def test_where_ids_are_completed(before: str, expected: str | None) -> None:
 def test_ids_are_completed_from_the_text_while_it_does_not_parse() -> None:
     text = "evidence:\n  - id: E1\n  - id: E7\n    file: x\nproblems: [\n  addresses: ["
     assert editor.id_choices(text, len(text), "evidence", None) == [("E1", ""), ("E7", "")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("status: done", "status: dnoe", "schema.enum"),
+        ("scope: listing", "scope: listng", "schema.enum"),
+    ],
+)
+def test_a_misspelt_choice_is_changed_to_the_suggestion(old: str, new: str, code: str) -> None:
+    text = CASE.read_text(encoding="utf-8").replace(old, new, 1)
+    checked = _check(text)
+    (fix,) = editor.fixes(text, checked.case, _only(checked, code))
+    assert fix.title == f"Change to '{old.split(': ')[1]}'"
+    assert _check(_apply(text, fix)).diagnostics == []
+
+
+def test_a_misspelt_rule_code_in_an_exception_is_changed() -> None:
+    text = CASE.read_text(encoding="utf-8")
+    text += "lint:\n  exceptions:\n    - rule: lint.lenght\n      reason: Amazon asked for it all\n"
+    checked = _check(text)
+    (fix,) = editor.fixes(text, checked.case, _only(checked, "schema.unknown-rule"))
+    assert fix.title == "Change to 'lint.length'"
+    assert "rule: lint.length\n" in _apply(text, fix)
+
+
+def test_a_suggested_value_is_quoted_where_yaml_would_read_it_otherwise() -> None:
+    assert editor._scalar("done") == "done"
+    assert editor._scalar("no") == '"no"'
+    assert editor._scalar("2026-11-20") == "2026-11-20"  # dates stay text in a case
+    assert editor._scalar("a: b") == '"a: b"'
