@@ -131,7 +131,6 @@ def to_lsp(document: TextDocument, checked: _Checked, diagnostic: Diagnostic) ->
         code=diagnostic.code,
         code_description=types.CodeDescription(href=link) if link else None,
         source=SOURCE,
-        data={"path": diagnostic.path},
     )
 
 
