@@ -18,8 +18,24 @@ ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py gen
 # No built-in implicit rules: searching them for every evidence file makes a no-op run slow.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.DELETE_ON_ERROR:
 .SECONDEXPANSION:
+# No .DELETE_ON_ERROR, and the outputs are precious: actionplan replaces them all or none, so a
+# failed or interrupted run must leave the previous ones; make would delete them.
+.PRECIOUS: build/%.md build/%.html build/%.txt build/%.pdf build/%-submission.pdf build/%.docx \
+  build/%-evidence.zip
+
+# A case name, as `actionplan new` allows it ([a-z0-9][a-z0-9-]*), checked before any shell sees
+# it: CASE is spliced into recipes. Checked on its unexpanded value, which must not be expanded
+# otherwise. FROM, STRUCTURE and REASON reach recipes only through the environment ("$$FROM").
+NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -
+without-chars = $(if $(2),$(call without-chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,99,$(2))),$(1))
+ifneq ($(origin CASE),undefined)
+ifneq ($(value CASE),)
+ifneq ($(words $(value CASE))$(call without-chars,$(value CASE),$(NAME_CHARS))$(filter -%,$(value CASE)),1)
+$(error CASE is not a case name: use lower-case letters, digits and hyphens, as in cases/<name>.yaml)
+endif
+endif
+endif
 
 help:
 	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt)"
@@ -29,6 +45,7 @@ help:
 	@echo "make new CASE=x REASON=product-safety [STRUCTURE=4d LANGUAGE=de MARKETPLACE=amazon.de SCOPE=listing]"
 	@echo "                         start a case from a template (structure and scope follow the reason)"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
+	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
 	@echo "make lint-quality        precision and recall of the content rules (dev and held-out)"
@@ -88,16 +105,23 @@ watch: $(READY)
 	$(case-given)
 	$(ACTIONPLAN) watch cases/$(CASE).yaml
 
+# The live preview on 127.0.0.1: one case, or without CASE the index of every case.
+serve: $(READY)
+	$(if $(CASE),$(case-given))
+	$(ACTIONPLAN) serve $(if $(CASE),cases/$(CASE).yaml)
+
 diff: $(READY)
 	$(case-given)
-	@if [ -z "$(FROM)" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
-	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
+	@if [ -z "$$FROM" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
+	$(ACTIONPLAN) diff cases/$(CASE).yaml --from "$$FROM"
 
+# An option of `new` from a variable given on make's command line only: LANGUAGE is also the
+# locale's environment variable (LANGUAGE=en_US:en), which must not become --language.
+given = $(if $(filter command line,$(origin $(1))),$(2) "$$$(1)")
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> REASON=<reason> [STRUCTURE=4d|8d] [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --reason $(REASON) $(if $(STRUCTURE),--structure $(STRUCTURE)) \
-	  $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(MARKETPLACE),--marketplace $(MARKETPLACE)) \
-	  $(if $(SCOPE),--scope $(SCOPE))
+	@if [ -z "$(CASE)" ] || [ -z "$$REASON" ]; then echo "usage: make new CASE=<name> REASON=<reason> [STRUCTURE=4d|8d] [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --reason "$$REASON" $(call given,STRUCTURE,--structure) \
+	  $(call given,LANGUAGE,--language) $(call given,MARKETPLACE,--marketplace) $(call given,SCOPE,--scope)
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)
@@ -143,4 +167,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint lint-quality test fuzz bench check clean
+.PHONY: help setup build bundle all watch serve diff new validate lint lint-quality test fuzz bench check clean

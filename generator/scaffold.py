@@ -27,17 +27,20 @@ def new_case(
     marketplace: str,
     language: str,
     today: datetime.date,
+    schema: str = "",
 ) -> str:
     """The text of a new case with every required field, and comments in the plan's language
     that say what to write and what Amazon expects for the reason. The reason gives the
-    structure and scope unless they are named."""
+    structure and scope unless they are named; `schema` is what its first line points editors
+    at (default: ../schemas/, as in cases/)."""
     expected = EXPECTED[reason]
+    structure = structure or expected.structure
     with (TEMPLATES / "scaffold" / "i18n" / f"{language}.yaml").open(encoding="utf-8") as handle:
         words = yaml.safe_load(handle)
     template = environment().get_template("scaffold/case.yaml.j2")
     return template.render(
         name=name,
-        structure=structure or expected.structure,
+        structure=structure,
         reason=reason,
         scope=scope or expected.scope,
         marketplace=marketplace,
@@ -45,6 +48,7 @@ def new_case(
         today=today.isoformat(),
         c=words["comments"],
         g=words["reasons"][reason],
+        schema=schema or f"../schemas/plan-{structure}.schema.json",
     )
 
 
@@ -99,13 +103,14 @@ def _problem_to_8d(problem: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def dump_case(data: dict[str, Any], note: str) -> str:
+def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
     """YAML text of a case, with the schema line for editors and a note on where it came from."""
     body = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
+    schema = schema or f"../schemas/plan-{data['structure']}.schema.json"
     return (
-        f"# yaml-language-server: $schema=../schemas/plan-{data['structure']}.schema.json\n"
+        f"# yaml-language-server: $schema={schema}\n"
         f"# {note}\n{body}"
     )
 

@@ -14,8 +14,13 @@ from tests.conftest import ROOT, TESTS
 
 
 def make(repo: Path, *args: str) -> str:
+    # The environment is this checkout's, set up already: however old its stamp is beside
+    # pyproject.toml (after a merge, say), it is not made again here, inside the test's repo.
     done = subprocess.run(
-        ["make", "--no-print-directory", *args], cwd=repo, capture_output=True, text=True
+        ["make", "--no-print-directory", "--old-file=.venv/.ready", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
@@ -88,6 +93,14 @@ def test_make_new_passes_language_marketplace_and_scope(repo: Path) -> None:
     text = (repo / "cases" / "neu.yaml").read_text(encoding="utf-8")
     assert "\nlanguage: de\n" in text
     assert "  marketplace: amazon.de\n" in text and "  scope: listing" in text
-    make(repo, "new", "CASE=plain", "STRUCTURE=4d", "REASON=inauthentic")
+    # The locale's own LANGUAGE variable (en_US:en) is not a plan language given to make.
+    done = subprocess.run(
+        ["make", "--no-print-directory", "new", "CASE=plain", "STRUCTURE=4d", "REASON=inauthentic"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANGUAGE": "en_US:en"},
+    )
+    assert done.returncode == 0, done.stderr
     text = (repo / "cases" / "plain.yaml").read_text(encoding="utf-8")
     assert "\nlanguage: en\n" in text and "  marketplace: amazon.com\n" in text
