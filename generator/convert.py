@@ -234,7 +234,10 @@ def typst_to_pdf(
     """
     import typst
 
-    source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n" + body
+    source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n"
+    if appendix and meta.get("evidence"):
+        source += (TEMPLATES / "links.typ").read_text(encoding="utf-8") + "\n"
+    source += body
     if appendix:
         source += "\n" + (TEMPLATES / "evidence.typ").read_text(encoding="utf-8")
     root = folder if folder.is_dir() else TEMPLATES / "filters"  # nothing there to read
@@ -264,4 +267,30 @@ def typst_to_pdf(
         detail = f"{message} {getattr(exc, 'diagnostic', '')}".strip()
         raise ConversionError("typst (PDF)", detail or "the PDF engine failed") from None
     assert isinstance(pdf, bytes)
-    return pdf
+    return associated_files(pdf) if appendix else pdf
+
+
+def associated_files(pdf: bytes) -> bytes:
+    """The PDF with each attached file marked as a supplement of the document (AFRelationship,
+    listed in the catalogue's /AF) and carrying the MD5 checksum that PDF readers verify; Typst
+    writes both only under PDF/A-3, which the appendix's embedded PDF pages rule out."""
+    import hashlib
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        names = document.Root.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
+        specs = [names[i + 1] for i in range(0, len(names), 2)]
+        for spec in specs:
+            stream = spec.EF.F
+            params = stream.get("/Params", pikepdf.Dictionary())
+            params.CheckSum = pikepdf.String(hashlib.md5(stream.read_bytes()).digest())
+            stream.Params = params
+            spec.AFRelationship = pikepdf.Name.Supplement
+        if specs:
+            document.Root.AF = pikepdf.Array(specs)
+        out = io.BytesIO()
+        # The same bytes for the same input: the file identifier comes from the content.
+        document.save(out, deterministic_id=True)
+    return out.getvalue()

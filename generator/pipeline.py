@@ -172,7 +172,7 @@ def render_outputs(
             with evidence.staged([]) as nothing:  # the plan itself reads no file
                 outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], nothing)
         if "submission" in formats:
-            labels = {**words["table"], **words["labels"]}
+            labels = {**words["table"], **words["labels"], "colon": words["colon"]}
             appendix = {
                 "evidence": render.evidence_appendix(data, files),
                 "evidence-labels": labels,

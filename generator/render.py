@@ -241,9 +241,43 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
         if found.mime.startswith("text/"):
             lines = found.content.decode("utf-8").splitlines()
             entry["preview"] = "\n".join(lines[:PREVIEW_LINES])
+            if found.mime == "text/csv":
+                entry["table"], entry["comments"] = csv_table(lines[:PREVIEW_LINES])
             if len(lines) > PREVIEW_LINES:
                 entry["note"] = words["labels"]["preview"].format(
                     shown=PREVIEW_LINES, total=len(lines)
                 )
         out.append(entry)
     return out
+
+
+# Where a long cell value may break in the PDF's table: after these, as Typst finds no spaces in
+# names like date_expedition_prevue or 2026-09-26T08:06.
+_CELL_BREAKS = re.compile(r"(?<=[_/\-.:;,=&])(?=.)")
+
+
+def csv_table(lines: list[str]) -> tuple[list[list[list[str]]], list[str]]:
+    """A CSV file's rows for a table in the PDF, each cell as the pieces between which a line
+    may break, every row as long as the header; lines starting with # are comments below it."""
+    import csv
+
+    comments = [line.lstrip("#").strip() for line in lines if line.startswith("#")]
+    data = [line for line in lines if line.strip() and not line.startswith("#")]
+    try:
+        dialect: Any = csv.Sniffer().sniff("\n".join(data[:20]), delimiters=";,\t|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(data, dialect))
+    width = max((len(row) for row in rows), default=0)
+    table = [[_cell_pieces(cell) for cell in row + [""] * (width - len(row))] for row in rows]
+    return table, comments
+
+
+def _cell_pieces(cell: str) -> list[str]:
+    """A cell split where a line may break inside a long word (dates and short codes stay)."""
+    pieces = [""]
+    for word in re.split(r"(\s+)", cell):
+        parts = _CELL_BREAKS.split(word) if len(word) > 12 else [word]
+        pieces[-1] += parts[0]
+        pieces += parts[1:]
+    return pieces

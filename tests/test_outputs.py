@@ -4,12 +4,15 @@ HTML, the paste-ready text and the Word file's XML, in each example's language."
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -255,3 +258,126 @@ def test_every_plan_language_has_an_example_case(built: Any) -> None:
     assert {(d["structure"], d["notice"]["scope"]) for d in spanish_or_italian} >= {
         ("8d", "account")
     }
+
+
+# 8. The submission PDF as a reviewer reads it.
+def _submission(built: Any, name: str) -> tuple[dict[str, Any], bytes]:
+    data, outputs = built[name]
+    return data, outputs["submission"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_evidence_ids_in_the_plan_link_to_their_page(name: str, built: Any) -> None:
+    data, pdf = _submission(built, name)
+    reader = PdfReader(io.BytesIO(pdf))
+    colon = render.locale(data["language"])["colon"]
+    targets = {}
+    for label, destination in reader.named_destinations.items():
+        if label.startswith("attached-"):
+            targets[label.removeprefix("attached-")] = reader.get_destination_page_number(
+                destination
+            )
+    assert set(targets) == {item["id"] for item in data.get("evidence", [])}
+    for evidence_id, page in targets.items():
+        text = " ".join((reader.pages[page].extract_text() or "").split())
+        assert f"{evidence_id}{colon} " in text.replace("\u00a0", " ").replace(" :", colon), (
+            evidence_id
+        )
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        plan_pages = pipeline_pages(built, name)
+        linked = set()
+        for page in list(document.pages)[:plan_pages]:
+            for annotation in page.get("/Annots", []):
+                destination = str(annotation.get("/Dest", ""))
+                if destination.startswith("attached-"):
+                    linked.add(destination.removeprefix("attached-"))
+    cited = set(re.findall(r"\bE\d+\b", built[name][1]["md"].decode()))
+    assert linked == cited & set(targets)
+
+
+def pipeline_pages(built: Any, name: str) -> int:
+    """How many pages the plan takes before the appendix of the submission PDF."""
+    return len(PdfReader(io.BytesIO(built[name][1]["pdf"])).pages)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_attachments_are_supplements_with_a_checksum(name: str, built: Any) -> None:
+    data, pdf = _submission(built, name)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        names = document.Root.Names.EmbeddedFiles.Names
+        specs = [names[i + 1] for i in range(0, len(names), 2)]
+        assert len(specs) == len(data.get("evidence", []))
+        for spec in specs:
+            assert spec.AFRelationship == pikepdf.Name.Supplement
+            content = spec.EF.F.read_bytes()
+            assert bytes(spec.EF.F.Params.CheckSum) == hashlib.md5(content).digest()
+            assert (ROOT / "cases" / name / str(spec.UF)).read_bytes() == content
+        assert [spec.objgen for spec in document.Root.AF] == [spec.objgen for spec in specs]
+
+
+def _drawings(page: Any) -> list[tuple[str, list[float]]]:
+    """The path, rule and image operations of a page with their numbers."""
+    out = []
+    xobjects = page.Resources.get("/XObject", {})
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name == "Do" and xobjects[operands[0]].get("/Subtype") == "/Image":
+            out.append(("image", [1.0, 1.0]))
+        elif name == "Do" and xobjects[operands[0]].get("/Subtype") == "/Form":  # a PDF's page
+            box = [float(v) for v in xobjects[operands[0]].BBox]
+            out.append(("image", [box[2] - box[0], box[3] - box[1]]))
+        elif name in ("cm", "l"):
+            out.append((name, [float(x) for x in operands]))
+    return out
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_screenshots_fill_the_width_or_height_and_their_frame_hugs_them(
+    name: str, built: Any
+) -> None:
+    data, pdf = _submission(built, name)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        checked = 0
+        for page in document.pages:
+            width = float(page.MediaBox[2])
+            ops = _drawings(page)
+            for i, (operator, size) in enumerate(ops):
+                if operator != "image" or ops[i - 1][0] != "cm":
+                    continue
+                a, _, _, d, x, _ = ops[i - 1][1]
+                w, h = abs(a) * size[0], abs(d) * size[1]
+                frame = [v for op, v in ops[max(0, i - 6) : i] if op == "l"]
+                assert frame, "no frame around the picture"
+                frame_height = max(abs(v[1]) for v in frame)
+                assert abs(frame_height - (h + 4)) < 0.5  # the frame is the picture's, plus 2pt
+                assert x + w <= width - 50  # inside the right margin
+                text_width = width - 2 * 2.2 / 2.54 * 72
+                assert w >= text_width - 10 or h >= 400  # as large as the page allows
+                checked += 1
+    pictures = [i for i in data.get("evidence", []) if Path(i["file"]).suffix in (".png", ".pdf")]
+    assert checked >= len(pictures)  # every PDF page and picture
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_csv_evidence_is_a_table_inside_the_page(name: str, built: Any) -> None:
+    data, pdf = _submission(built, name)
+    reader = PdfReader(io.BytesIO(pdf))
+    csvs = [i for i in data.get("evidence", []) if i["file"].endswith(".csv")]
+    for item in csvs:
+        target = reader.named_destinations[f"attached-{item['id']}"]
+        number = reader.get_destination_page_number(target)
+        header = (ROOT / "cases" / name / item["file"]).read_text().splitlines()[0]
+        names = re.split(r"[;,\t]", header)
+        text = reader.pages[number].extract_text() or ""
+        flat = re.sub(r"\s+", "", text)
+        for column in names:  # every header cell is there, whole (it may wrap after a _)
+            assert re.sub(r"\s+", "", column) in flat, column
+        assert header not in text  # not the raw line that ran out of its box
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            page = document.pages[number]
+            width = float(page.MediaBox[2])
+            for operator, values in _drawings(page):
+                if operator == "cm" and len(values) == 6:
+                    assert values[4] < width - 2.2 / 2.54 * 72  # every cell starts inside
+                if operator == "l":
+                    assert values[0] <= width - 2 * 2.2 / 2.54 * 72 + 1  # rules within the text
