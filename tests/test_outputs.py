@@ -381,3 +381,94 @@ def test_csv_evidence_is_a_table_inside_the_page(name: str, built: Any) -> None:
                     assert values[4] < width - 2.2 / 2.54 * 72  # every cell starts inside
                 if operator == "l":
                     assert values[0] <= width - 2 * 2.2 / 2.54 * 72 + 1  # rules within the text
+
+
+# 4. Typography: nothing hyphenated, dates and sizes whole, rows and items on one page.
+def _page_lines(pdf: bytes) -> list[list[str]]:
+    """The lines of each page of a PDF, spaces folded (no-break ones too)."""
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        text = (page.extract_text() or "").replace("\u00a0", " ").replace("\u202f", " ")
+        pages.append([" ".join(line.split()) for line in text.splitlines()])
+    return pages
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_hyphenates_nothing_and_keeps_dates_whole(name: str, built: Any) -> None:
+    data, outputs = built[name]
+    words = render.locale(data["language"])
+    assert "\u00ad" not in raw_pdf_text(outputs["pdf"])  # no hyphenation point was used
+    pages = _page_lines(outputs["pdf"])
+    lines = [line for page in pages for line in page]
+    dates = {
+        render.format_date(action["date"], words["date"])
+        for problem in data["problems"]
+        for action in problem["immediate_actions"]
+    }
+    for date in dates:  # in a table cell, on one line
+        assert any(date in line for line in lines), date
+    assert not [line for line in lines if line.startswith("%")]  # "8,5 %" stays together
+    title = pipeline.pdf_meta(data)["title"]
+    assert title.split()[-1] not in pages[0][:3]  # no title word alone on its line
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_table_rows_and_numbered_items_are_not_split_over_pages(name: str, built: Any) -> None:
+    data, outputs = built[name]
+    words = render.locale(data["language"])
+    pages = [" ".join(lines) for lines in _page_lines(outputs["pdf"])]
+
+    def fold(text: str) -> str:  # lines end where they may: at a space or after a hyphen
+        return re.sub(r"\s+", "", text.replace("\u2019", "'"))
+
+    def page_of(text: str) -> set[int]:
+        return {n for n, page in enumerate(pages) if fold(text) in fold(page)}
+
+    for problem in data["problems"]:
+        for action in problem["immediate_actions"]:  # a table row: its date and its owner
+            date = render.format_date(action["date"], words["date"])
+            owner_pages = page_of(action["owner"].split(",")[0])
+            last = " ".join(re.sub(r"[*_]", "", action["action"]).split()[-3:])
+            assert page_of(date) & owner_pages & page_of(last), (date, last)
+    for item in corrective_items(data):  # a numbered item: its first words and its date line
+        first = " ".join(re.sub(r"[*_]", "", item["action"]).split()[:4])
+        date = render.format_date(item["date"], words["date"])
+        assert page_of(first) & page_of(f"{date} · {item['owner']}"), first
+
+
+def test_html_keeps_dates_and_sizes_on_one_line(built: Any) -> None:
+    for data, outputs in built.values():
+        page = outputs["html"].decode()
+        words = render.locale(data["language"])
+        date = render.format_date(data["date"], words["date"]).replace(" ", "\u00a0")
+        assert f'<span class="keep">{date}</span>' in page
+    css = (ROOT / "templates" / "plan.css").read_text()
+    assert ".keep { white-space: nowrap; }" in css and "text-wrap: balance" in css
+
+
+def test_long_tables_and_lists_break_between_rows_and_items() -> None:
+    """Forty rows and items of growing length: some reach a page's end, none is split."""
+    case = load_case("tests/minimal-4d.yaml")
+    data = copy.deepcopy(case.data)
+    problem = data["problems"][0]
+    row, item = problem["immediate_actions"][0], problem["corrective_actions"][0]
+    text = "Checked {n} units of batch {n} against the lab report and the supplier's test sheet. "
+    problem["immediate_actions"] = [
+        {**row, "action": (text * (1 + n % 4)).format(n=n) + f"Row {n} ends."} for n in range(40)
+    ]
+    problem["corrective_actions"] = [
+        {**item, "action": (text * (1 + n % 3)).format(n=n) + f"Item {n} ends.", "why": text}
+        for n in range(20)
+    ]
+    outputs = pipeline.render_outputs(case.__class__(**{**case.__dict__, "data": data}), [])
+    pages = [re.sub(r"\s+", "", " ".join(lines)) for lines in _page_lines(outputs["pdf"])]
+    assert len(pages) >= 5
+    for n in range(40):
+        on = [i for i, page in enumerate(pages) if f"Checked{n}units" in page]
+        assert [i for i, page in enumerate(pages) if f"Row{n}ends." in page] == on[:1], n
+    date = render.format_date(item["date"], render.locale("en")["date"]).replace(" ", "")
+    for n in range(20):
+        start = [i for i, page in enumerate(pages) if f"Item{n}ends." in page]
+        assert len(start) == 1 and f"Item{n}ends." in pages[start[0]]
+        rest = pages[start[0]].split(f"Item{n}ends.", 1)[1]
+        assert rest.startswith("Whythisremovesthecause") and date in rest[:400], n

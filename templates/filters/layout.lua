@@ -134,6 +134,15 @@ local function spaced(inlines, spaces)
   return inlines
 end
 
+-- A date or a size held together by no-break spaces ("5 November 2026", "19.7 KB"): a span of
+-- class "keep" that the HTML page never breaks, even in a narrow table column.
+local function kept(str)
+  if str.text:find("\u{A0}", 1, true) and str.text:match("%d") then
+    return {pandoc.Span({str}, {class = "keep"})}
+  end
+  return nil
+end
+
 -- The one walk every format shares; `asins` is a set of the notice's ASINs, `marks` the
 -- language's punctuation (convert.write_texts).
 function layout.marks(asins, marks)
@@ -141,7 +150,7 @@ function layout.marks(asins, marks)
   return {
     Inlines = next(spaces) and function(inlines) return spaced(inlines, spaces) end or nil,
     Str = function(str)
-      local out = mark_asin(str.text, asins) or breakable(str.text)
+      local out = mark_asin(str.text, asins) or breakable(str.text) or kept(str)
       if needs_guard(str.text) then
         return {typst("\\"), table.unpack(out or {str})}
       end
