@@ -144,6 +144,8 @@ def test_french_labels_of_the_paste_text_have_their_spaces(built: Any) -> None:
             assert f"{label}:" not in text and f"{label} :" not in text
         assert f"{words['front']['seller']}\u00a0: {data['seller']['legal_name']}" in text
         assert f"{words['table']['name']}\u00a0: " in text and "\u202f; " in text
+        for fmt in ("txt", "html"):  # a typed space before : ; ! ? » is the no-break one too
+            assert re.findall(r".{20}\S [;:!?»]", outputs[fmt].decode()) == [], fmt
 
 
 # 3. Nothing invisible in the PDFs' text: a copied address or file name is whole.

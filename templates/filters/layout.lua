@@ -123,8 +123,11 @@ end
 local function spaced(inlines, spaces)
   for i = 2, #inlines - 1 do
     local before, after = inlines[i - 1], inlines[i + 1]
-    if inlines[i].t == "Space" and before.t == "Str" and after.t == "Str" then
-      local opening = before.text:match("(«)$")
+    -- before may be a span of class keep ("(0,2 %)"), made from a Str by this walk
+    local before_text = before.t == "Str" and before.text
+      or before.t == "Span" and pandoc.utils.stringify(before) or nil
+    if inlines[i].t == "Space" and before_text and after.t == "Str" then
+      local opening = before_text:match("(«)$")
       local mark = opening or after.text:match("^[%p\194-\244][\128-\191]*")
       if mark and spaces[mark] and (opening or mark ~= "«") then
         inlines[i] = pandoc.Str(spaces[mark])
