@@ -280,7 +280,9 @@ def associated_files(pdf: bytes) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        names = document.Root.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
+        tree = document.Root.get("/Names")
+        files = tree.get("/EmbeddedFiles") if tree is not None else None
+        names: Any = files.get("/Names", []) if files is not None else []
         specs = [names[i + 1] for i in range(0, len(names), 2)]
         for spec in specs:
             stream = spec.EF.F
