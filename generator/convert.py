@@ -155,7 +155,7 @@ def write_texts(
     markdown: str,
     asins: list[str],
     formats: tuple[str, ...],
-    marks: dict[str, str] | None = None,
+    marks: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """HTML, plain text and Typst from one reading of the Markdown, by the running pandoc.
 
@@ -168,15 +168,21 @@ def write_texts(
 
 
 def to_docx(
-    markdown: str, asins: list[str], date: str, properties: dict[str, str] | None = None
+    markdown: str,
+    asins: list[str],
+    date: str,
+    properties: dict[str, str] | None = None,
+    marks: dict[str, Any] | None = None,
 ) -> bytes:
     """Word document, read and laid out as the other formats; its internal dates are the plan's
-    date, so the bytes repeat. `properties`: lang (a tag such as de-DE), title, author, subject."""
+    date, so the bytes repeat. `properties`: lang (a tag such as de-DE), title, author, subject;
+    `marks`: the language's punctuation, as for write_texts."""
     props = properties or {}
     epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
     with tempfile.TemporaryDirectory(prefix="actionplan-") as folder:
         path = Path(folder) / "plan.docx"  # binary: written by pandoc, not sent as JSON
-        request = {"markdown": markdown, "asins": asins, "formats": [], "docx": str(path)}
+        request: dict[str, Any] = {"markdown": markdown, "asins": asins, "formats": []}
+        request |= {"docx": str(path), "marks": marks or {}}
         request |= {"lang": props.get("lang", "en-US"), "subject": props.get("subject", "")}
         _ask({**request, "epoch": str(epoch)}, "pandoc (docx)")
         return _with_core_properties(path.read_bytes(), props)

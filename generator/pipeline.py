@@ -132,6 +132,12 @@ REGIONS = {
 }
 
 
+def text_marks(data: dict[str, Any]) -> dict[str, Any]:
+    """The plan language's punctuation for pandoc: colon, semicolon and no-break spaces."""
+    words = render.locale(data["language"])
+    return {"colon": words["colon"], "semicolon": words["semicolon"], "spaces": words["spaces"]}
+
+
 def word_properties(data: dict[str, Any]) -> dict[str, str]:
     """What Word shows of a plan in its properties: language, title, author and subject."""
     words = render.locale(data["language"])
@@ -156,15 +162,15 @@ def render_outputs(
     wanted = {"html": "html5", "txt": "plain", "pdf": "typst", "submission": "typst"}
     writers = tuple(dict.fromkeys(wanted[fmt] for fmt in formats if fmt in wanted))
     words = render.locale(data["language"])
-    marks = {"colon": words["colon"], "semicolon": words["semicolon"], "spaces": words["spaces"]}
-    texts = convert.write_texts(markdown, asins, writers, marks) if writers else {}
+    texts = convert.write_texts(markdown, asins, writers, text_marks(data)) if writers else {}
     if "html" in formats:
         outputs["html"] = render.render_html_page(data, texts["html5"]).encode("utf-8")
     if "txt" in formats:
         outputs["txt"] = texts["plain"].encode("utf-8")
         outputs["counts"] = render.render_counts(data, markdown, texts["plain"]).encode("utf-8")
     if "docx" in formats:
-        outputs["docx"] = convert.to_docx(markdown, asins, data["date"], word_properties(data))
+        properties, marks = word_properties(data), text_marks(data)
+        outputs["docx"] = convert.to_docx(markdown, asins, data["date"], properties, marks)
     if {"pdf", "submission"} & set(formats):
         typst_body = texts["typst"]
         meta = pdf_meta(data)

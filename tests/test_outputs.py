@@ -475,3 +475,17 @@ def test_long_tables_and_lists_break_between_rows_and_items() -> None:
         assert len(start) == 1 and f"Item{n}ends." in pages[start[0]]
         rest = pages[start[0]].split(f"Item{n}ends.", 1)[1]
         assert rest.startswith("Whythisremovesthecause") and date in rest[:400], n
+
+
+def test_french_spaces_reach_word_the_preview_and_git_diff_text(built: Any) -> None:
+    from tests.helpers import run
+
+    for name, (data, outputs) in built.items():
+        if data["language"] != "fr":
+            continue
+        paragraphs = " ".join(text for text, _ in word_paragraphs(outputs["docx"]))
+        assert "\u202f; " in paragraphs and "\u00a0: " in paragraphs
+        code, out, _ = run("text", f"cases/{name}.yaml")
+        built_text = outputs["txt"].decode()  # the same but the evidence files' size and checksum
+        end = built_text.index(render.locale("fr")["labels"]["evidence_index"])
+        assert code == 0 and out[:end] == built_text[:end] and "\u202f; " in out[:end]

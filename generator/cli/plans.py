@@ -163,7 +163,8 @@ def text(file: str) -> int:
         click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
         return 0
     markdown = render.render_markdown(checked.case.data)
-    click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
+    marks = pipeline.text_marks(checked.case.data)
+    click.echo(convert.write_texts(markdown, [], ("plain",), marks)["plain"], nl=False)
     return 0
 
 
