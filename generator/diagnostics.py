@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -24,6 +24,8 @@ class Diagnostic:
     path: str
     message: str
     hint: str = ""
+    # Where the words end (line, column), if known: editors underline from line:column to here.
+    end: tuple[int, int] | None = field(default=None, compare=False)
 
     @classmethod
     def error(

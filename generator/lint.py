@@ -115,15 +115,18 @@ def grade(case: LoadedCase, finding: checks.Finding, settings: Settings) -> Diag
             severity = exception.get("severity", "off")
     if severity == "off":
         return None
-    line, column = _position(case, finding)
+    (line, column), end = _position(case, finding)
     message = rule.message.format(match=finding.match, **finding.fields)
     return Diagnostic(
-        case.file, line, column, Severity(severity), rule.code, where, message, rule.fix
+        case.file, line, column, Severity(severity), rule.code, where, message, rule.fix, end
     )
 
 
-def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
-    """The words themselves where they can be found in the source, else the value's start."""
+def _position(
+    case: LoadedCase, finding: checks.Finding
+) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The words themselves (start and end) where they can be found in the source, else the
+    value's start."""
     if finding.needle:
         start, end = case.span(finding.path)
         pattern = r"\s+".join(re.escape(part) for part in finding.needle.split())
@@ -132,8 +135,8 @@ def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
         )
         for index, found in enumerate(matches):
             if index == finding.occurrence:
-                return case.position(found.start())
-    return case.locate(finding.path)
+                return case.position(found.start()), case.position(found.end())
+    return case.locate(finding.path), None
 
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
