@@ -201,6 +201,38 @@ def did_close(ls: CaseServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
+@server.feature(types.INITIALIZED)
+def initialized(ls: CaseServer, params: types.InitializedParams) -> None:
+    """Ask the editor to say when evidence or settings change on disk, where it can."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if not (watched and watched.dynamic_registration):
+        return
+    watchers = [
+        types.FileSystemWatcher(glob_pattern=pattern)
+        for pattern in ("**/cases/**", f"**/{lint.CONFIG_FILE}")
+    ]
+    registration = types.Registration(
+        id="actionplan-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    # Best effort: without it, evidence is checked again on the next change or save.
+    ls.client_register_capability(
+        types.RegistrationParams(registrations=[registration]), callback=lambda *_: None
+    )
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def files_changed(ls: CaseServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """An evidence file or actionplan.yaml changed: check the open cases it belongs to."""
+    changed = [Path(to_fs_path(change.uri) or change.uri) for change in params.changes]
+    for uri in list(ls.checked):
+        folder = Path(to_fs_path(uri) or uri).with_suffix("")
+        if any(p.name == lint.CONFIG_FILE or p.is_relative_to(folder) for p in changed):
+            _schedule(ls, uri, 0.0)
+
+
 def _current(ls: CaseServer, uri: str) -> tuple[TextDocument, _Checked] | None:
     """The document and its check, if the check is of the text as it is now."""
     checked = ls.checked.get(uri)

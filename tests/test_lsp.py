@@ -30,6 +30,12 @@ def case_file(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def client(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[no-untyped-def]
+    lsp_client.registered = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        lsp_client.registered += params.registrations  # type: ignore[attr-defined]
+
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -225,6 +231,26 @@ async def test_a_save_checks_the_evidence_on_disk_again(
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=case_file.as_uri())
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert _codes(list(client.diagnostics[case_file.as_uri()])) == ["evidence.missing"]
+
+
+async def test_a_changed_evidence_file_is_checked_again_without_an_edit(
+    client: LanguageClient, case_file: Path
+) -> None:
+    text = case_file.read_text(encoding="utf-8")
+    assert await _open(client, case_file, text) == []
+    (asked,) = client.registered  # type: ignore[attr-defined]
+    assert asked.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    patterns = [w["globPattern"] for w in asked.register_options["watchers"]]
+    assert patterns == ["**/cases/**", "**/actionplan.yaml"]
+    removed = sorted((case_file.with_suffix("") / "evidence").iterdir())[0]
+    removed.unlink()
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=removed.as_uri(), type=types.FileChangeType.Deleted)]
         )
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
