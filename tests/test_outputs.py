@@ -489,3 +489,37 @@ def test_french_spaces_reach_word_the_preview_and_git_diff_text(built: Any) -> N
         built_text = outputs["txt"].decode()  # the same but the evidence files' size and checksum
         end = built_text.index(render.locale("fr")["labels"]["evidence_index"])
         assert code == 0 and out[:end] == built_text[:end] and "\u202f; " in out[:end]
+
+
+# 7. No placeholder ships: a case that still holds one is not built.
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("notice", "reference"), "TODO: the notice's subject line"),
+        (("notice", "policies"), ["TODO: the policy the notice cites"]),
+        (("seller", "contact"), "TODO: name and e-mail"),
+        (("evidence", 0, "description"), "TODO: what the document shows"),
+    ],
+)
+def test_a_placeholder_in_any_field_stops_the_build(
+    tmp_path: Path, path: tuple[Any, ...], value: Any
+) -> None:
+    import shutil
+
+    import yaml
+
+    from tests.helpers import run
+
+    data = yaml.safe_load((ROOT / "tests" / "minimal-4d.yaml").read_text())
+    node = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    case = tmp_path / "todo.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True))
+    shutil.copytree(ROOT / "tests" / "minimal-4d", tmp_path / "todo")
+    code, _, err = run("build", "--strict", "--out", str(tmp_path / "out"), str(case))
+    assert code == 1 and "[lint.placeholder]" in err
+    assert not (tmp_path / "out" / "todo").exists() or not any(
+        (tmp_path / "out" / "todo").iterdir()
+    )
