@@ -161,7 +161,8 @@ def write_texts(
 
     texts.lua reads the Markdown (read.lua), drops unsafe links and images (safety.lua) and lays
     the tree out (layout.lua) in one walk, then writes each format. `marks` are the language's
-    colon and semicolon, for the lines that replace tables in plain text.
+    colon and semicolon (for the lines that replace tables in plain text) and the no-break
+    spaces it puts before : ; ! ? (pipeline.text_marks).
     """
     request = {"markdown": markdown, "asins": asins, "formats": formats, "marks": marks or {}}
     return _ask(request, f"pandoc ({', '.join(formats)})")
