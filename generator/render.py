@@ -95,7 +95,8 @@ def cell_text(text: str) -> str:
 
 def literal_text(text: str) -> str:
     """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
-    return _references_as_typed(_LITERAL.sub(r"\\\1", " ".join(str(text).split())))
+    text = _PERCENT.sub("\u00a0", " ".join(str(text).split()))  # a title's "1,9 %" too
+    return _references_as_typed(_LITERAL.sub(r"\\\1", text))
 
 
 def title_line(data: dict[str, Any], store: str | None = None) -> str:
