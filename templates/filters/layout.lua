@@ -162,11 +162,9 @@ function layout.marks(asins, marks)
   }
 end
 
--- A date the plan writes (its parts joined by no-break spaces) is kept on one line: in the PDF
--- its table column takes the date's own width, and the other columns share what is left, with
--- room for the longest date of any language ("30 de septiembre de 2026").
-local DATE_SHARE = 0.22
-
+-- A date the plan writes (its parts joined by no-break spaces) is kept on one line. In the PDF a
+-- table with a column of dates is laid out by Typst from its content (every column auto): fixed
+-- shares left a date, a kind or a size wider than its column, running into the next one.
 local function is_date(cell)
   local text = pandoc.utils.stringify(cell.contents)
   return text:find("\u{A0}") ~= nil and text:match("%d%d%d%d$") ~= nil
@@ -182,20 +180,15 @@ local function date_columns(tbl)
       end
     end
   end
-  local others, auto = 0, false
+  local has_dates = false
   for k, spec in ipairs(tbl.colspecs) do
-    if rows > 0 and dates[k] and spec[2] then auto = true
-    else others = others + (spec[2] or 0) end
+    has_dates = has_dates or (rows > 0 and dates[k] and spec[2] ~= nil)
   end
-  if not auto or others == 0 then
+  if not has_dates then
     return nil
   end
   for k, spec in ipairs(tbl.colspecs) do
-    if dates[k] then
-      tbl.colspecs[k] = {spec[1], nil}
-    elseif spec[2] then
-      tbl.colspecs[k] = {spec[1], spec[2] / others * (1 - DATE_SHARE)}
-    end
+    tbl.colspecs[k] = {spec[1], nil}
   end
   return tbl
 end
