@@ -115,7 +115,7 @@ def uncited(ids: list[str], text: str) -> list[str]:
 def format_date(iso: str, words: dict[str, Any]) -> str:
     """An ISO date in the words of a language, e.g. 20 November 2026."""
     year, month, day = (int(part) for part in iso.split("-"))
-    shown = words["day_one"] if day == 1 else str(day)  # French writes "1er novembre"
+    shown = words["day_one"] if day == 1 else str(day)  # "1er novembre", "1º dicembre"
     return str(words["format"]).format(day=shown, month=words["months"][month - 1], year=year)
 
 
