@@ -9,7 +9,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
             result.diagnostics.append(conversion_diagnostic(case, exc))
             result.failed = True
             return result
+        result.diagnostics += _graded(standard_diagnostics(case, outputs), options)
     if "txt" in outputs:
         text = outputs["txt"].decode("utf-8", "replace")  # as written (or, if skipped, as read)
         length = _graded(lint.lint_text(case, text, settings), options)
@@ -311,6 +312,20 @@ def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
         f"cannot write{where}: {error.strerror or error}",
         "free disk space or make the output folder writable; the previous outputs were kept",
     )
+
+
+def standard_diagnostics(case: LoadedCase, outputs: dict[str, bytes]) -> list[Diagnostic]:
+    """A plan PDF that could not be made archival (convert.typst_to_pdf fell back)."""
+    if "pdf" not in outputs or b"<pdfaid:part>2</pdfaid:part>" in outputs["pdf"]:
+        return []
+    warning = Diagnostic.error(
+        case.file,
+        "build.pdf-standard",
+        "the plan's PDF is not PDF/A-2b: a character of the plan has no glyph in the PDF's "
+        "fonts (an emoji, a rare symbol), so it was written as an ordinary PDF",
+        "replace or remove that character if the PDF must be archival",
+    )
+    return [replace(warning, severity=Severity.WARNING)]
 
 
 def conversion_diagnostic(case: LoadedCase, error: convert.ConversionError) -> Diagnostic:

@@ -523,3 +523,25 @@ def test_a_placeholder_in_any_field_stops_the_build(
     assert not (tmp_path / "out" / "todo").exists() or not any(
         (tmp_path / "out" / "todo").iterdir()
     )
+
+
+# 9. A plan that cannot be archival says so, and is still built.
+def test_a_character_without_a_glyph_builds_an_ordinary_pdf_with_a_warning(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    from tests.helpers import run
+
+    data = yaml.safe_load((ROOT / "tests" / "minimal-4d.yaml").read_text())
+    data["problems"][0]["problem"]["summary"] += " Packed 😀 boxes."
+    case = tmp_path / "emoji.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(ROOT / "tests" / "minimal-4d", tmp_path / "emoji")
+    code, _, err = run("build", "--out", str(tmp_path / "out"), str(case))
+    assert code == 0, err
+    assert "warning [build.pdf-standard]" in err and "not PDF/A-2b" in err
+    pdf = (tmp_path / "out" / "emoji" / "emoji.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"pdfaid:part" not in pdf
+    code, _, err = run("build", "--out", str(tmp_path / "plain"), "tests/minimal-4d.yaml")
+    assert code == 0 and "build.pdf-standard" not in err
