@@ -211,6 +211,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
     stamp = options.out_dir / case.name / STAMP
     inputs = fingerprint(checked, options.formats)
     outputs: dict[str, bytes] = {}
+    standard: list[Diagnostic] = []
     if not options.force and up_to_date(stamp, inputs, paths.values()):
         result.skipped = True
         with contextlib.suppress(OSError):
@@ -227,13 +228,15 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
             result.diagnostics.append(conversion_diagnostic(case, exc))
             result.failed = True
             return result
-        result.diagnostics += _graded(standard_diagnostics(case, outputs), options)
+        standard = _graded(standard_diagnostics(case, outputs), options)
+        result.diagnostics += standard
     if "txt" in outputs:
         text = outputs["txt"].decode("utf-8", "replace")  # as written (or, if skipped, as read)
         length = _graded(lint.lint_text(case, text, settings), options)
         result.diagnostics += length
         # An over-long text is still written, to be read and cut, but fails the run.
         result.failed = _blocking(length, options)
+    result.failed = result.failed or _blocking(standard, options)  # so does a non-archival PDF
     if result.skipped:
         return result
     # The PDF last: the slowest to make, it is the target make waits for.

@@ -543,5 +543,7 @@ def test_a_character_without_a_glyph_builds_an_ordinary_pdf_with_a_warning(tmp_p
     assert "warning [build.pdf-standard]" in err and "not PDF/A-2b" in err
     pdf = (tmp_path / "out" / "emoji" / "emoji.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and b"pdfaid:part" not in pdf
+    code, _, err = run("build", "--strict", "--force", "--out", str(tmp_path / "out"), str(case))
+    assert code == 1 and "error [build.pdf-standard]" in err  # --strict: the run fails
     code, _, err = run("build", "--out", str(tmp_path / "plain"), "tests/minimal-4d.yaml")
     assert code == 0 and "build.pdf-standard" not in err
