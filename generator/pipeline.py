@@ -324,9 +324,10 @@ def standard_diagnostics(case: LoadedCase, outputs: dict[str, bytes]) -> list[Di
     warning = Diagnostic.error(
         case.file,
         "build.pdf-standard",
-        "the plan's PDF is not PDF/A-2b: a character of the plan has no glyph in the PDF's "
-        "fonts (an emoji, a rare symbol), so it was written as an ordinary PDF",
-        "replace or remove that character if the PDF must be archival",
+        "the plan's PDF is not PDF/A-2b: Typst could not make it archival, most often because "
+        "a character has no glyph in the PDF's fonts (an emoji, a rare symbol), so it was "
+        "written as an ordinary PDF",
+        "replace or remove such a character if the PDF must be archival",
     )
     return [replace(warning, severity=Severity.WARNING)]
 
