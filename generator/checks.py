@@ -65,7 +65,8 @@ _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 MAX_PER_RULE = 10  # findings of one rule in one field
 
 
-@dataclass(frozen=True)
+# Slots: a plan makes hundreds of texts and findings; they hold nothing else.
+@dataclass(frozen=True, slots=True)
 class Text:
     """One piece of prose the seller wrote, where it stands, and what kind of field it is."""
 
@@ -74,7 +75,7 @@ class Text:
     value: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     path: Path_
