@@ -19,6 +19,7 @@ import yaml
 from generator.diagnostics import Diagnostic, UserError
 from generator.loader import LoadedCase, parse_case
 from generator.resources import SCHEMAS, schema_file
+from generator.structures import STRUCTURES
 
 Path_ = tuple[str | int, ...]
 INDENT = "  "
@@ -140,7 +141,7 @@ def _resolve(name: str, schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def schema_at(structure: str, path: Path_) -> dict[str, Any] | None:
     """The schema of the value at `path` in a case of this structure, or None if there is none."""
-    if structure not in ("4d", "8d"):
+    if structure not in STRUCTURES:
         return None
     name = schema_file(structure).name
     name, schema = _resolve(name, _schema_document(name))
