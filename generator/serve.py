@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from generator import catalogue, checks, convert, editor, evidence, lint, pipeline, render, validate
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
-from generator.resources import RULES, SCHEMAS, TEMPLATES
+from generator.resources import RULES, SCHEMAS, TEMPLATES, schema_defs
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -191,6 +191,8 @@ def _forget_engine() -> None:
         checks.phrases,
         checks.stopwords,
         validate.validator,
+        validate.config_validator,
+        schema_defs,
         validate.fast_validator,
         validate._registry,
         editor._schema_document,

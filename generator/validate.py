@@ -39,6 +39,11 @@ def validator(structure: str) -> Draft202012Validator:
 
 
 @cache
+def config_validator() -> Draft202012Validator:
+    """The compiled validator of actionplan.yaml's schema."""
+    return _explaining_validator("config.schema.json")
+
+
 def _explaining_validator(name: str) -> Draft202012Validator:
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     from jsonschema import Draft202012Validator
@@ -91,7 +96,7 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
 
 def validate_config(config: LoadedCase) -> list[Diagnostic]:
     """Every schema error of a repository's actionplan.yaml, explained as a case's are."""
-    return explain(config, _explaining_validator("config.schema.json"))
+    return explain(config, config_validator())
 
 
 def explain(document: LoadedCase, checker: Draft202012Validator) -> list[Diagnostic]:
