@@ -101,6 +101,7 @@ def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
     'did you mean', types in words, one line per mistake."""
     (tmp_path / "actionplan.yaml").write_text(
         "lint:\n  max_word: {4d: 50}\n  max_chars: lots\n  max_section_words: [300]\n"
+        '  max_words: {8d: "1500"}\n'
     )
     with pytest.raises(UserError) as caught:
         lint.load_settings(tmp_path)
@@ -112,6 +113,8 @@ def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
         "text: write a whole number",
         f"{config}:4:22: error [schema.type] $.lint.max_section_words: expected a whole number, "
         "found a list: write a whole number",
+        f"{config}:5:19: error [schema.type] $.lint.max_words.8d: expected a whole number, "
+        "found text: write it without quotes: 1500",
     ]
 
 
