@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from generator import filecheck
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 
@@ -66,6 +67,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
     files: list[EvidenceFile] = []
     problems: list[Diagnostic] = []
     folder = case.folder
+    budget = _Budget()
     for index, item in enumerate(case.data.get("evidence", [])):
         path = ("evidence", index, "file")
 
@@ -112,7 +114,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 "compress it or split it into parts",
             )
             continue
-        content, _identity = opened
+        content, identity = opened
         kind = TYPES.get(target.suffix.lower())
         if kind is None:
             problem(
@@ -133,6 +135,11 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 "save or export it again in that format",
             )
             continue
+        digest = hashlib.sha256(content).hexdigest()
+        rejected = budget.refuse(written, identity, digest, mime, content)
+        if rejected:
+            problem(*rejected)
+            continue
         files.append(
             EvidenceFile(
                 item["id"],
@@ -140,11 +147,83 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 written,
                 mime,
                 size,
-                hashlib.sha256(content).hexdigest(),
+                digest,
                 content,
             )
         )
+        budget.add(item["id"], written, identity, digest)
     return files, problems
+
+
+MAX_CASE_BYTES = 60_000_000  # all evidence files of a case together
+
+
+class _Budget:
+    """What a case's evidence adds up to, so many files cannot do what one may not: each file is
+    counted once (a second citation, a hard link or a copy is a diagnostic), and the bytes and
+    pixels of all of them are bounded."""
+
+    def __init__(self) -> None:
+        self.seen: dict[object, tuple[str, str]] = {}  # identity or digest -> (id, path)
+        self.bytes = 0
+        self.pixels = 0
+        self.pages = 0
+
+    def refuse(
+        self, written: str, identity: tuple[int, int], digest: str, mime: str, data: bytes
+    ) -> tuple[str, str, str] | None:
+        first = self.seen.get(identity) or self.seen.get(digest)
+        if first:
+            how = "the same file as" if identity in self.seen else "a copy of"
+            return (
+                "duplicate",
+                f"'{written}' is {how} {first[0]} ('{first[1]}')",
+                f"cite {first[0]} instead and remove this item",
+            )
+        if self.bytes + len(data) > MAX_CASE_BYTES:
+            return (
+                "size",
+                f"the evidence files add up to {file_size(self.bytes + len(data))} with "
+                f"'{written}', over the limit of {file_size(MAX_CASE_BYTES)} for one case",
+                "compress the files, or leave out what the plan does not need",
+            )
+        size = filecheck.pixels(mime, data)
+        if size is not None:
+            width, height, _ = size
+            cost = filecheck.cost(size)
+            if cost > filecheck.MAX_PIXELS:
+                return (
+                    "pixels",
+                    f"'{written}' is {width} x {height} pixels, over the limit of "
+                    f"{filecheck.MAX_PIXELS // 1_000_000} megapixels"
+                    + (" (16-bit colour counts four times)" if cost > width * height else ""),
+                    "scale the image down (a page needs no more than 3000 pixels across)",
+                )
+            if self.pixels + cost > filecheck.MAX_CASE_PIXELS:
+                return (
+                    "pixels",
+                    f"with '{written}' the images add up to over "
+                    f"{filecheck.MAX_CASE_PIXELS // 1_000_000} megapixels for one case",
+                    "scale the images down (a page needs no more than 3000 pixels across)",
+                )
+        damaged, pages = filecheck.damage(mime, data)
+        if damaged:
+            code, what, hint = damaged
+            return code, f"'{written}' {what}", hint
+        if mime == "application/pdf" and self.pages + pages > filecheck.MAX_CASE_PAGES:
+            return (
+                "pages",
+                f"with '{written}' ({pages} pages) the PDFs add up to over "
+                f"{filecheck.MAX_CASE_PAGES} pages for one case",
+                "attach only the pages that prove the point",
+            )
+        self.bytes += len(data)
+        self.pixels += filecheck.cost(size) if size else 0
+        self.pages += pages if mime == "application/pdf" else 0
+        return None
+
+    def add(self, id_: str, written: str, identity: tuple[int, int], digest: str) -> None:
+        self.seen[identity] = self.seen[digest] = (id_, written)
 
 
 class _Refused(Exception):

@@ -85,10 +85,12 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
     if fast_validator(structure).is_valid(case.data):
         return []
     errors = validator(structure).iter_errors(case.data)
-    found = {d for error in _leaves(errors) for d in _diagnose(case, error)}
+    reported = {d for error in _leaves(errors) for d in _diagnose(case, error)}
     # A date that is no date at all also misses the range of years: one mistake, one message.
-    not_dates = {d.path for d in found if d.code == "schema.format"}
-    return sorted(d for d in found if not (d.code == "schema.date-range" and d.path in not_dates))
+    not_dates = {d.path for d in reported if d.code == "schema.format"}
+    return sorted(
+        d for d in reported if not (d.code == "schema.date-range" and d.path in not_dates)
+    )
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
