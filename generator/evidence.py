@@ -10,6 +10,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -322,11 +323,30 @@ def _link_problem(folder: Path, parts: tuple[str, ...], written: str) -> tuple[s
     )
 
 
+_STAGING = "actionplan-evidence-"
+
+
+def _remove_staging_leftovers() -> None:
+    """Staging folders of builds that were killed: this user's, whose process is gone."""
+    import shutil
+
+    from generator.write import is_running
+
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{_STAGING}*-*"):
+        pid = folder.name[len(_STAGING) :].split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            mine = folder.lstat().st_uid == os.getuid() and stat.S_ISDIR(folder.lstat().st_mode)
+            if mine and pid.isdigit() and not is_running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged(files: list[EvidenceFile]) -> Iterator[Path]:
     """A private folder holding exactly the checked bytes of each file at its written path: the
     PDF engine reads evidence from there, never from the case's folder, which may have changed."""
-    with tempfile.TemporaryDirectory(prefix="actionplan-evidence-") as folder:
+    _remove_staging_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"{_STAGING}{os.getpid()}-") as folder:
         for item in files:
             target = Path(folder).joinpath(*PurePosixPath(item.relative).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -374,9 +394,25 @@ def manifest(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, 
     return out
 
 
+# Characters no file system or unzip tool takes in a name: control characters, and what Windows
+# refuses. The id in front keeps names unique however much of them is replaced or cut.
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+ZIP_NAME_BYTES = 255  # the longest file name most file systems can create
+
+
 def zip_name(item: EvidenceFile) -> str:
-    """A stable name in the zip: the id first, so files sort as the plan cites them."""
-    return f"{item.id}-{PurePosixPath(item.relative).name}"
+    """A stable name in the zip: the id first, so files sort as the plan cites them; unsafe
+    characters replaced and the name cut to ZIP_NAME_BYTES (its extension kept), so every entry
+    can be extracted."""
+    name = _UNSAFE_IN_NAMES.sub("_", f"{item.id}-{PurePosixPath(item.relative).name}")
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = name, ""
+    tail = f".{extension}" if extension else ""
+    room = ZIP_NAME_BYTES - len(tail.encode("utf-8"))
+    while len(stem.encode("utf-8")) > room:
+        stem = stem[:-1]
+    return stem + tail
 
 
 def evidence_zip(data: dict[str, Any], files: list[EvidenceFile]) -> bytes:

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import shutil
 import struct
 import zipfile
@@ -519,3 +520,82 @@ def test_pdfs_over_the_page_limit_are_refused(case: Path, tmp_path: Path) -> Non
     with_evidence(case, {"many.pdf": many})
     (error,) = lint_errors(case)
     assert "[evidence.pages] $.evidence[0].file: with 'evidence/many.pdf' (502 pages)" in error
+
+
+# --------------------------------------------------------------------------------------------
+# 13. Leftovers and names
+
+
+def test_temporary_files_of_a_killed_build_are_removed_by_the_next(
+    case: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    code, _, stderr = run("build", "--out", str(out), str(case))
+    assert code == 0, stderr
+    folder = out / case.stem
+    # What a build killed with SIGKILL while writing leaves: its temporary files, named as
+    # write.py names them, by a process that is gone.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    from generator import write
+
+    stale = [folder / write.temporary_name(folder / f"{case.stem}.pdf", int(gone))]
+    stale.append(folder / f".{case.stem}.html.k3j9x1ab.tmp")  # an older version's name
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    os.utime(stale[1], (1, 1))
+    live = folder / write.temporary_name(folder / f"{case.stem}.md", os.getppid())  # running
+    live.write_bytes(b"a build still writing")
+    case.write_text(case.read_text().replace("Lab test report", "Lab report"))  # a change
+    code, _, stderr = run("build", "--out", str(out), str(case))
+    assert code == 0, stderr
+    assert [p.name for p in stale if p.exists()] == []
+    assert live.exists()  # another build's file in progress is left alone
+
+
+def test_zip_entry_names_are_short_and_clean(case: Path, tmp_path: Path) -> None:  # noqa: F811
+    long_name = (
+        "rapport-" + "é" * 120 + ".png"
+    )  # 250 bytes: a valid file name, too long a zip entry
+    with_evidence(case, {long_name: png(), "line\nbreak\t.png": png(41), 'a<b>:"|?*.png': png(42)})
+    code, _, stderr = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    assert code == 0, stderr
+    archive = zipfile.ZipFile(tmp_path / "out" / case.stem / f"{case.stem}-evidence.zip")
+    names = archive.namelist()
+    assert len(set(names)) == len(names) == 4
+    for name in names:
+        assert len(name.encode("utf-8")) <= 255, name
+        assert not re.search(r'[\x00-\x1f\x7f<>:"|?*\\/]', name), name
+    target = tmp_path / "extracted"
+    archive.extractall(target)
+    assert sorted(p.name for p in target.iterdir()) == sorted(names)
+    import json
+
+    manifest = json.loads(archive.read("manifest.json"))
+    assert sorted(item["zip_name"] for item in manifest) == sorted(set(names) - {"manifest.json"})
+    assert {n for n in names if n.startswith("E1-")} and all(
+        n.endswith(".png") for n in names if n != "manifest.json"
+    )
+
+
+def test_staging_folder_of_a_killed_bundle_is_removed_by_the_next(
+    case: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    left = Path(tempfile.gettempdir()) / f"actionplan-evidence-{gone}-x1y2z3"
+    (left / "evidence").mkdir(parents=True)
+    (left / "evidence" / "big.pdf").write_bytes(b"x" * 1000)
+    code, _, stderr = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    assert code == 0, stderr
+    assert not left.exists()
+    assert not list(Path(tempfile.gettempdir()).glob(f"actionplan-evidence-{os.getpid()}-*"))
