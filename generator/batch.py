@@ -156,9 +156,12 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
     with its key (the case file's path and bytes, the settings, the engine) and the size, time
     and inode of each evidence file; it is used again only if all of them are the same.
     """
+    from generator.diagnostics import UserError
+    from generator.loader import read_case_bytes
+
     try:
-        source = Path(file).read_bytes()
-    except OSError:
+        source = read_case_bytes(file)  # the guarded open: no pipe, device or 3 GB read
+    except UserError:
         return pipeline.check_case(file, settings).diagnostics  # which says what is wrong
     key = b"\0".join(
         [
