@@ -46,6 +46,7 @@ help:
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
+	@echo "make lint-quality        precision and recall of the content rules (dev and held-out)"
 	@echo "make clean               remove build/           make setup      create .venv"
 
 # The virtual environment, with the package and its pinned dependencies.
@@ -143,6 +144,10 @@ bench: $(READY)
 	-@$(BIN)/python -m pip install --quiet --disable-pip-version-check weasyprint
 	$(BIN)/python bench/run.py
 
+# Precision and recall of the content rules on the labelled corpus, development and held-out parts.
+lint-quality: $(READY)
+	$(BIN)/python -m tests.corpus
+
 check: $(READY)
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
@@ -151,4 +156,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint test fuzz bench check clean
+.PHONY: help setup build bundle all watch diff new validate lint lint-quality test fuzz bench check clean

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import structures
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase, load_case, parse_bytes
 from generator.render import locale
@@ -93,18 +94,15 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     sections = [
         Section(words["title"], [*_fields_change("", _front(old), _front(new))]),
     ]
-    if new["structure"] == "8d" or old["structure"] == "8d":
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d1"],
-                _records(
-                    old.get("team", []),
-                    new.get("team", []),
-                    lambda m: m["name"],
-                    lambda m: m["name"],
-                ),
-            )
-        )
+    # The plan's own parts (8D's team and lessons), if either version has them: the team comes
+    # before the problems, the lessons after.
+    outer = {
+        part.key: part
+        for structure in (old["structure"], new["structure"])
+        for part in structures.plan_parts(structure)
+    }.values()
+    first = structures.problem_parts(new["structure"])[0].d
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d < first]
     old_problems = {p["id"]: p for p in old["problems"]}
     for problem in new["problems"]:
         before = old_problems.pop(problem["id"], None)
@@ -117,15 +115,7 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     for gone in old_problems.values():
         title = f"{words['problem']} {gone['id']}: {gone['title']}"
         sections.append(Section(title, [Change("removed", title, _line(gone["problem"]))]))
-    if "lessons_learned" in new or "lessons_learned" in old:
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d8"],
-                _records(
-                    old.get("lessons_learned", []), new.get("lessons_learned", []), None, _label
-                ),
-            )
-        )
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d > first]
     sections.append(
         Section(
             words["labels"]["evidence_index"],
@@ -150,31 +140,21 @@ def _front(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _plan_part(
+    part: structures.Part, old: dict[str, Any], new: dict[str, Any], words: dict[str, Any]
+) -> Section:
+    """A part of the plan as a whole: team members matched by name, lessons by their text."""
+    key = (lambda member: member["name"]) if part.role is structures.Role.TEAM else None
+    before, after = old.get(part.key, []), new.get(part.key, [])
+    return Section(part.heading(words), _records(before, after, key, key or _label))
+
+
 def _problem_parts(
     old: dict[str, Any], new: dict[str, Any], structure: str, words: dict[str, Any]
 ) -> list[tuple[str, Any, Any]]:
-    """The parts of a problem in the order of the plan, each with its heading."""
-    s = words["sections"][structure]
-    labels = words["labels"]
-    if structure == "4d":
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d1"]),
-            ("root_causes", s["d2"]),
-            ("immediate_actions", labels["immediate_actions"]),
-            ("corrective_actions", s["d3"]),
-            ("effectiveness", s["d4"]),
-        ]
-    else:
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d2"]),
-            ("immediate_actions", s["d3"]),
-            ("root_causes", s["d4"]),
-            ("solutions", s["d5"]),
-            ("implementation", s["d6"]),
-            ("prevention", s["d7"]),
-        ]
+    """The sections of a problem in the order of the plan, each with its heading."""
+    keys = [("title", words["problem"])]
+    keys += [(key, part.heading(words)) for key, part in structures.sections(structure).items()]
     return [(name, old.get(key), new.get(key)) for key, name in keys]
 
 

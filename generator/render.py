@@ -116,7 +116,7 @@ def _size_filter(context: Any, size: int) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    from generator import cache as user_cache
+    from generator import user_cache
 
     # Jinja compiles filters' calling conventions into its bytecode but keys that bytecode on the
     # template source alone: key the folder on the code that defines the filters as well.

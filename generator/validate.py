@@ -14,11 +14,11 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 from generator.resources import SCHEMAS, schema_file
-
-STRUCTURES = ("4d", "8d")
+from generator.structures import STRUCTURES
 
 
 @cache
@@ -83,7 +83,7 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
             )
         ]
     if fast_validator(structure).is_valid(case.data):
-        return []
+        return catalogue.unknown_in_case(case)
     errors = validator(structure).iter_errors(case.data)
     reported = {d for error in _leaves(errors) for d in _diagnose(case, error)}
     # A date that is no date at all also misses the range of years: one mistake, one message.
