@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator import convert, lint, pipeline, user_cache
 from generator.diagnostics import Diagnostic, Severity
@@ -172,10 +173,10 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
         ]
     )
     name = "lint/" + hashlib.sha256(key).hexdigest()
-    stored = user_cache.load_json(name, key)
-    if stored is not None and stored["evidence"] == _evidence_stats(stored["paths"]):
+    cached = _stored_result(user_cache.load_json(name, key))
+    if cached is not None:
         user_cache.mark_used(name)
-        return [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
+        return cached
     checked = pipeline.check_case(file, settings)
     if _cacheable(checked):
         paths = [str(item.path) for item in checked.evidence]
@@ -183,6 +184,21 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
         entry = {"paths": paths, "evidence": _evidence_stats(paths), "found": found}
         user_cache.save_json(name, key, entry, durable=False)
     return checked.diagnostics
+
+
+def _stored_result(stored: Any) -> list[Diagnostic] | None:
+    """The diagnostics of a stored lint result whose evidence is unchanged; None for anything
+    else, including an entry of the wrong shape (damaged, or written by someone else)."""
+    try:
+        if stored["evidence"] != _evidence_stats([str(path) for path in stored["paths"]]):
+            return None
+        found = [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
+    except (TypeError, KeyError, ValueError):
+        return None
+    fields = (str, int, int, Severity, str, str, str, str)
+    if all(isinstance(v, t) for d in found for v, t in zip(vars(d).values(), fields, strict=True)):
+        return found
+    return None
 
 
 def _cacheable(checked: pipeline.Checked) -> bool:

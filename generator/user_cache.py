@@ -8,6 +8,8 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import time
 from functools import cache
 from pathlib import Path
@@ -44,16 +46,63 @@ def subfolder(name: str, key: bytes) -> Path | None:
     return path
 
 
+@cache
+def private_folder() -> Path | None:
+    """A folder only this user can write: $XDG_RUNTIME_DIR/actionplan, else
+    <temporary folder>/actionplan-<uid>; made 0700, and used only if it is a real folder owned
+    by this user that no one else may write (checked on each process's first use), else None.
+
+    Compiled templates live here, never in folder(): loading them runs code (Jinja unpickles a
+    checksum and unmarshals code objects), and folder() may be shared, e.g. through a CI cache
+    that a fork's branch can write."""
+    if os.environ.get("ACTIONPLAN_CACHE") == "off" or not hasattr(os, "getuid"):
+        return None
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime):
+        path = Path(runtime) / "actionplan"
+    else:
+        path = Path(tempfile.gettempdir()) / f"actionplan-{os.getuid()}"
+    with contextlib.suppress(OSError):
+        path.mkdir(mode=0o700)
+    try:
+        status = path.lstat()
+    except OSError:
+        return None
+    private = (
+        stat.S_ISDIR(status.st_mode)
+        and status.st_uid == os.getuid()
+        and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+    return path / __version__ if private else None
+
+
+def private_subfolder(name: str, key: bytes) -> Path | None:
+    """A folder of private_folder() for exactly this `key`."""
+    where = private_folder()
+    if where is None:
+        return None
+    path = where / f"{name}-{_digest(key)[:16]}"
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return path
+
+
 def load_json(name: str, key: bytes) -> Any:
-    """What was stored under `name` for exactly this `key` (e.g. a file's content), or None."""
+    """What was stored under `name` for exactly this `key` (e.g. a file's content), or None.
+    Anyone who can write the cache can write an entry: callers check the shape of the value,
+    and treat one they cannot use as a miss."""
     where = folder()
     if where is None:
         return None
     try:
         stored = json.loads((where / f"{name}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return stored.get("value") if stored.get("key") == _digest(key) else None
+    if not isinstance(stored, dict) or stored.get("key") != _digest(key):
+        return None
+    return stored.get("value")
 
 
 def save_json(name: str, key: bytes, value: Any, durable: bool = True) -> None:
