@@ -39,6 +39,18 @@ def write_all(files: dict[Path, bytes], durable: bool = True) -> None:
             os.replace(temporary, path)
 
 
+def create_new(path: Path, content: bytes) -> None:
+    """Create `path` with `content` in one step, or raise FileExistsError if anything is there
+    (never overwritten) or OSError: the file appears complete or not at all, so a full disk
+    cannot leave an empty file that blocks the next try."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _stage(path, content, durable=True)
+    try:
+        os.link(temporary, path)  # fails if `path` exists, atomically
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
     """Replace one file with its new content through a temporary file and a rename."""
     write_all({path: content}, durable)
