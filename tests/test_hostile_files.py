@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator import evidence, filecheck, pipeline, render
+from generator import evidence, filecheck, loader, pipeline, render
 from tests.helpers import pdf_text, run
 from tests.test_evidence import case, png, two_page_pdf  # noqa: F401 - the fixture
 
@@ -476,8 +476,8 @@ def test_bundle_of_the_largest_allowed_input_stays_under_one_gibibyte(
     case: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    """Every limit at once: two images of (together) the most pixels allowed, one in 16-bit
-    colour, a one-line CSV,
+    """Every limit at once: a case file at its size limit, mostly one paragraph, two images of
+    (together) the most pixels allowed, one in 16-bit colour, a one-line CSV,
     a CSV of a million short lines and a PDF, adding up to the byte limit of a case."""
     import sys
 
@@ -494,6 +494,16 @@ def test_bundle_of_the_largest_allowed_input_stays_under_one_gibibyte(
         filecheck.MAX_CASE_PIXELS
     )
     with_evidence(case, files)
+    # And the case file itself at its size limit, most of it one paragraph.
+    import yaml
+
+    data = yaml.safe_load(case.read_text())
+    sentence = "Seven buyers reported that the charger B07XYZ1234 became hot after an hour. "
+    size = len(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**9))
+    long = sentence * ((loader.MAX_BYTES - size - 200) // len(sentence))
+    data["problems"][0]["problem"]["summary"] = long
+    case.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**9))
+    assert loader.MAX_BYTES - 1000 < case.stat().st_size <= loader.MAX_BYTES
     assert lint_errors(case) == []
     code, peak, stderr = peak_memory_of_tree(
         [sys.executable, "-m", "generator", "bundle", "--out", str(tmp_path / "out"), str(case)]
