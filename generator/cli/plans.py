@@ -11,24 +11,13 @@ import click
 
 from generator import convert, pipeline, render, structures
 from generator.cli.common import CASES, out_option, report
-from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.diagnostics import Diagnostic, UserError
 from generator.loader import load_case
+from generator.resources import schema_enum
 from generator.validate import validate_case
 
 # Control characters but tab and newline, and bidirectional overrides (as diagnostics.printable).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _schema_enum(*path: str) -> list[str]:
-    """Allowed values of a field, read from the schema (the one place they are defined)."""
-    import json
-
-    from generator.resources import SCHEMAS
-
-    node = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]
-    for part in path:
-        node = node[part]
-    return list(node["enum"])
 
 
 @click.command()
@@ -41,23 +30,23 @@ def _schema_enum(*path: str) -> list[str]:
 )
 @click.option(
     "--reason",
-    type=click.Choice(_schema_enum("notice", "properties", "reason")),
+    type=click.Choice(schema_enum("notice", "properties", "reason")),
     required=True,
     help="The reason given in Amazon's notice.",
 )
 @click.option(
     "--scope",
-    type=click.Choice(_schema_enum("notice", "properties", "scope")),
+    type=click.Choice(schema_enum("notice", "properties", "scope")),
     help="What was suspended (default: listing for 4d, account for 8d).",
 )
 @click.option(
     "--marketplace",
     default="amazon.com",
     show_default=True,
-    type=click.Choice(_schema_enum("notice", "properties", "marketplace")),
+    type=click.Choice(schema_enum("notice", "properties", "marketplace")),
 )
 @click.option(
-    "--language", default="en", show_default=True, type=click.Choice(_schema_enum("language"))
+    "--language", default="en", show_default=True, type=click.Choice(schema_enum("language"))
 )
 def new(
     name: str, *, structure: str, reason: str, scope: str | None, marketplace: str, language: str
@@ -179,13 +168,9 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
 
 def _write_problem(path: Path, error: OSError, kept: str) -> Diagnostic:
     where = error.filename or path
-    return Diagnostic(
+    return Diagnostic.error(
         str(path),
-        1,
-        1,
-        Severity.ERROR,
         "io.write",
-        "",
         f"cannot write {where}: {error.strerror or error}",
         f"free disk space or make the folder writable; {kept}",
     )
@@ -198,9 +183,7 @@ def _uncopyable(folder: Path, file: str) -> list[Diagnostic]:
     import stat
 
     def problem(code: str, where: str, what: str, hint: str) -> Diagnostic:
-        return Diagnostic(
-            file, 1, 1, Severity.ERROR, f"convert.{code}", "", f"{where} {what}", hint
-        )
+        return Diagnostic.error(file, f"convert.{code}", f"{where} {what}", hint)
 
     if folder.is_symlink():
         return [problem("link", str(folder), "is a link", "make it a real folder")]
@@ -285,12 +268,12 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
       actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
       actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
     """
-    from generator import diff
+    from generator import diff, history
     from generator.write import write_atomic
 
     try:
-        before = diff.load_version(file, old)
-        after = diff.load_version(file, new) if new else load_case(file)
+        before = history.load_version(file, old)
+        after = history.load_version(file, new) if new else load_case(file)
     except UserError as exc:
         report(exc.diagnostics)
         return 1
