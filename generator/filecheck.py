@@ -70,6 +70,7 @@ def _damaged(what: str) -> Problem:
 def _png_damage(content: bytes) -> Problem | None:
     position, chunks, inflater, produced = len(_PNG_SIGNATURE), 0, zlib.decompressobj(), 0
     header: tuple[int, ...] = ()
+    palette = False
     while position + 12 <= len(content):
         (length,) = struct.unpack(">I", content[position : position + 4])
         kind = content[position + 4 : position + 8]
@@ -87,7 +88,11 @@ def _png_damage(content: bytes) -> Problem | None:
             header = struct.unpack(">IIBBBBB", data)
             if header[0] == 0 or header[1] == 0 or header[3] not in _PNG_CHANNELS:
                 return _damaged("is a damaged PNG (its header is invalid)")
+        elif kind == b"PLTE":
+            palette = True
         elif kind == b"IDAT":
+            if header[3] == 3 and not palette:
+                return _damaged("is a damaged PNG (its colours have no palette)")
             try:
                 # The pixels are inflated and thrown away piece by piece: memory stays small.
                 produced += len(inflater.decompress(data, 1 << 20))

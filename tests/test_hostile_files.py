@@ -306,6 +306,15 @@ def _corrupt_png() -> bytes:
     return good[:at] + bytes([good[at] ^ 0xFF]) + good[at + 1 :]
 
 
+def _without_palette() -> bytes:
+    """A PNG of palette colours (type 3) whose palette is missing."""
+    good = png(20, 10)
+    header = struct.pack(">IIBBBBB", 20, 10, 8, 3, 0, 0, 0)
+    chunk = struct.pack(">I", 13) + b"IHDR" + header
+    chunk += struct.pack(">I", zlib.crc32(b"IHDR" + header) & 0xFFFFFFFF)
+    return good[:8] + chunk + good[8 + 25 :]
+
+
 def _encrypted_pdf() -> bytes:
     from pypdf import PdfWriter
 
@@ -321,13 +330,14 @@ def _encrypted_pdf() -> bytes:
     [
         ("bit-flip.png", _corrupt_png, "damaged", "is a damaged PNG (the 'IDAT' part is corrupt)"),
         ("cut.png", lambda: png(200, 100)[:-30], "damaged", "is a damaged or cut-off PNG"),
+        ("no-palette.png", lambda: _without_palette(), "damaged", "is a damaged PNG (its colours have no palette)"),  # noqa: E501
         ("garbage.jpg", lambda: JPEG[:4] + b"\x00" * 200, "damaged", "is a damaged JPEG"),
         ("cut.jpg", lambda: JPEG[:-10], "damaged", "is a damaged or cut-off JPEG (it has no end marker)"),  # noqa: E501
         ("locked.pdf", _encrypted_pdf, "encrypted", "is encrypted (protected by a password)"),
         ("no-end.pdf", lambda: two_page_pdf().replace(b"%%EOF", b"%%XXX"), "damaged", "is a damaged or cut-off PDF (it has no end marker)"),  # noqa: E501
         ("no-pages.pdf", lambda: b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n", "damaged", "is a damaged PDF"),  # noqa: E501
     ],
-    ids=["png-bit-flip", "png-cut", "jpeg-garbage", "jpeg-cut", "pdf-encrypted", "pdf-no-end", "pdf-no-pages"],  # noqa: E501
+    ids=["png-bit-flip", "png-cut", "png-no-palette", "jpeg-garbage", "jpeg-cut", "pdf-encrypted", "pdf-no-end", "pdf-no-pages"],  # noqa: E501
 )  # fmt: skip
 def test_evidence_the_build_cannot_use_is_a_diagnostic_at_its_line(
     case: Path,  # noqa: F811
