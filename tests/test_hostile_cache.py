@@ -203,3 +203,64 @@ def test_the_cache_folder_of_the_running_suite_holds_no_bytecode() -> None:
     assert where is not None
     render.render_markdown(load_case(TESTS / "minimal-4d.yaml").data)
     assert not list(where.rglob("*.cache"))
+
+
+@pytest.mark.parametrize("where", ["lint", "version"])
+def test_links_planted_in_the_cache_lead_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A restored cache whose lint folder (or whole version folder) is a link to a project:
+    the pruning of old entries must not delete the project's old files through it, and no
+    entry is written there."""
+    from generator import __version__, batch, lint
+
+    project = tmp_path / "project"
+    project.mkdir()
+    old = project / "old-notes.txt"
+    old.write_text("keep me")
+    os.utime(old, (1, 1))
+    shared = tmp_path / "cache"
+    version = shared / "actionplan" / __version__
+    if where == "lint":
+        version.mkdir(parents=True)
+        (version / "lint").symlink_to(project)
+    else:
+        version.parent.mkdir(parents=True)
+        version.symlink_to(project)
+        (project / "lint").mkdir()
+        (project / "lint" / "old.json").write_text("{}")
+        os.utime(project / "lint" / "old.json", (1, 1))
+    monkeypatch.setenv("ACTIONPLAN_CACHE", str(shared))
+    user_cache.folder.cache_clear()
+    case = tmp_path / "plan.yaml"
+    shutil.copy(TESTS / "minimal-4d.yaml", case)
+    shutil.copytree(TESTS / "minimal-4d", tmp_path / "plan")
+    try:
+        batch.lint_many([str(case)], lint.load_settings(), 1, lambda index, result: None)
+    finally:
+        user_cache.folder.cache_clear()
+    assert old.read_text() == "keep me"
+    assert sorted(p.name for p in project.rglob("*")) == sorted(
+        ["old-notes.txt"] + (["lint", "old.json"] if where == "version" else [])
+    )
+
+
+def test_a_pipe_planted_as_an_entry_does_not_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import batch, lint
+
+    monkeypatch.setenv("ACTIONPLAN_CACHE", str(tmp_path / "cache"))
+    user_cache.folder.cache_clear()
+    case = tmp_path / "plan.yaml"
+    shutil.copy(TESTS / "minimal-4d.yaml", case)
+    shutil.copytree(TESTS / "minimal-4d", tmp_path / "plan")
+    try:
+        settings = lint.load_settings()
+        expected = batch.check_cached(str(case), settings)
+        (stored,) = (tmp_path / "cache").rglob("lint/*.json")
+        stored.unlink()
+        os.mkfifo(stored)
+        assert batch.check_cached(str(case), settings) == expected  # would block on the pipe
+    finally:
+        user_cache.folder.cache_clear()
