@@ -54,9 +54,7 @@ def test_a_rule_code_far_from_any_points_to_the_list() -> None:
     assert catalogue.unknown_code("lint.zzzzzzzz") == "see `actionplan rules` for the rule codes"
 
 
-def test_the_catalogue_rejects_unknown_keys(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_catalogue_rejects_unknown_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     entries = yaml.safe_load(Path("rules/rules.yaml").read_text())
     entries[0]["severty"] = "error"
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True))
