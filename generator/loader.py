@@ -21,10 +21,10 @@ import yaml
 from generator.diagnostics import Diagnostic, UserError
 
 # Limits for untrusted input; docs/security.md explains them.
-# 256 KiB is some 100 pages; the largest case it allows, with the largest evidence, bundles in
-# under 1 GiB of memory (at 2 MiB of text the PDF engine and pandoc took 2.5 GiB).
-MAX_BYTES = 256 * 1024
-MAX_NODES = 100_000
+# 128 KiB is some 50 pages; the largest case it allows, with the largest evidence, bundles in
+# about 710 MiB (at 2 MiB of text the PDF engine and pandoc took 2.5 GiB, at 256 KiB 850 MiB).
+MAX_BYTES = 128 * 1024
+MAX_NODES = 50_000  # two bytes a value ("1,"): still reachable within MAX_BYTES
 MAX_DEPTH = 64
 
 # libyaml's loader where PyYAML has it (ten times faster than the pure-Python one).
