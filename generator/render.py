@@ -162,8 +162,9 @@ def render_html_page(data: dict[str, Any], body: str) -> str:
     return template.render(case=data, t=words, body=body)
 
 
-# A preview line is cut here: a 20 MB one-line CSV laid out in full took 3.6 GB in the engine.
-PREVIEW_WIDTH = 200
+# A preview line is cut here (two printed lines at most): a 20 MB one-line CSV laid out in full
+# took 3.6 GB in the engine.
+PREVIEW_WIDTH = 160
 
 
 def text_preview(content: bytes) -> tuple[str, int]:
@@ -177,9 +178,15 @@ def text_preview(content: bytes) -> tuple[str, int]:
         end = len(content) if end < 0 else end
         line = content[start : min(end, start + PREVIEW_WIDTH * 4)].decode("utf-8", "ignore")
         line = line.rstrip("\r")
-        lines.append(line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 1] + "…")
+        line = line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 1] + "…"
+        lines.append(_UNBROKEN.sub("\\g<0>\u200b", line))
         start = end + 1
     return "\n".join(lines), total
+
+
+# A CSV row has no spaces to break at: a zero-width space every 20 characters lets it wrap
+# inside the page instead of running off its edge.
+_UNBROKEN = re.compile(r"\S{20}(?=\S)")
 
 
 _HEADING = re.compile(r"^#{1,6} (.*)$", re.MULTILINE)

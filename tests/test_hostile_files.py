@@ -295,6 +295,7 @@ def test_evidence_files_together_over_the_case_limit_are_refused(
 
 def test_one_line_csv_preview_is_cut() -> None:
     shown, total = render.text_preview(b"x," * 10_000_000)
+    shown = shown.replace("\u200b", "")  # break points, so the line wraps inside the page
     assert total == 1 and len(shown) == render.PREVIEW_WIDTH and shown.endswith("…")
     shown, total = render.text_preview(b"\n" * 10_000_000)
     assert total == 10_000_000 and shown.count("\n") == render.PREVIEW_LINES - 1
