@@ -111,7 +111,7 @@ def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
 
 
 def write_new(path: Path, text: str) -> None:
-    """Create `path` with `text`; refuse if anything is there already."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    """Create `path` with `text` complete or not at all; refuse if anything is there already."""
+    from generator.write import create_new
+
+    create_new(path, text.encode("utf-8"))
