@@ -162,8 +162,11 @@ def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
 
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """--strict: every warning becomes an error."""
-    return [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
+    """--strict: every warning becomes an error (notes stay notes)."""
+    return [
+        dataclasses.replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+        for d in diagnostics
+    ]
 
 
 def rules_markdown() -> str:
