@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import checks, convert, diff, evidence, lint, render
+from generator import checks, convert, diff, evidence, evidence_checks, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
@@ -54,6 +54,7 @@ def check_case(file: str | Path, settings: lint.Settings | None = None) -> Check
     if settings is None or diagnostics:
         return Checked(case, diagnostics)
     files, problems = evidence.check_evidence(case)
+    problems += evidence_checks.check_case(case, settings)
     unchanged = diff.unchanged_since_rejection(case)
     if unchanged:
         graded = lint.grade(

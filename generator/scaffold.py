@@ -52,7 +52,7 @@ def to_8d(data: dict[str, Any]) -> dict[str, Any]:
     out["team"] = [{"name": contact, "role": "leader", "function": f"{TODO}: job title"}]
     out["problems"] = [_problem_to_8d(problem) for problem in data["problems"]]
     out["lessons_learned"] = [f"{TODO}: what the business now does differently"]
-    for key in ("evidence", "submissions", "lint"):
+    for key in ("suppliers", "evidence", "submissions", "lint"):
         if key in data:
             out[key] = copy.deepcopy(data[key])
     return out
