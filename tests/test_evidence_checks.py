@@ -252,3 +252,56 @@ def test_every_kind_has_a_label_in_every_language(kind: str) -> None:
 
     for language in ("en", "de", "fr", "es", "it"):
         assert render.locale(language)["kind"][kind]
+
+
+def test_the_index_lists_kind_date_asins_and_supplier_per_item_in_every_format() -> None:
+    import re
+    import zipfile
+    from io import BytesIO
+
+    from generator import pipeline
+    from tests.helpers import pdf_text
+
+    example = Path("cases/inauthentic-two-suppliers.yaml")
+    checked = pipeline.check_case(example, SETTINGS)
+    assert checked.case is not None and checked.diagnostics == []
+    outputs = pipeline.render_outputs(
+        checked.case, checked.evidence, ("md", "html", "txt", "pdf", "docx")
+    )
+    md = outputs["md"].decode()
+    assert (
+        "| E2 | Invoice from Northbridge Wholesale Ltd for 400 bottles of 750 ml | Invoice No. "
+        "NBW-2026-3307 | 2 October 2026 | B0CX4T9WM5 | Northbridge Wholesale Ltd |"
+    ) in md
+    txt = outputs["txt"].decode()
+    assert (
+        "Kind: Invoice No. TDU-24518; Date: 8 September 2026; ASINs: B0CX4T7KQ2; "
+        "Supplier: Thermora Distribution UK Ltd;"
+    ) in txt
+    html = re.sub(r"<[^>]+>", " ", outputs["html"].decode())
+    assert re.search(
+        r"E2\s+Invoice from Northbridge.*?NBW-2026-3307\s+2 October 2026\s+"
+        r"B0CX4T9WM5\s+Northbridge Wholesale Ltd",
+        html,
+        re.S,
+    )
+    pdf = " ".join(pdf_text(outputs["pdf"]).split())
+    assert "Suppliers" in pdf and "Phone: +44 161 555 0290" in pdf  # hyphenated e-mails aside
+    with zipfile.ZipFile(BytesIO(outputs["docx"])) as archive:
+        body = re.sub(r"<[^>]+>", "", archive.read("word/document.xml").decode())
+    assert "Northbridge Wholesale Ltd" in body and "TDU-24518" in body and "Contact person" in body
+    assert "S1 Thermora Distribution UK Ltd" in pdf and "S2 Northbridge Wholesale Ltd" in pdf
+    for text in (md, txt, html, body):  # in the PDF's narrow cells, words break
+        assert "Thermora Distribution UK Ltd" in text and "Letter of authorisation" in text
+
+
+def test_the_supplier_block_is_shown_only_where_the_reason_needs_it() -> None:
+    from generator import render
+
+    case = parse_case(
+        "x.yaml", Path("cases/inauthentic-two-suppliers.yaml").read_text(encoding="utf-8")
+    )
+    assert "## Suppliers" in render.render_markdown(case.data)
+    other = {**case.data, "notice": {**case.data["notice"], "reason": "review-manipulation"}}
+    markdown = render.render_markdown(other)
+    assert "## Suppliers" not in markdown and "Northbridge Wholesale Ltd" in markdown

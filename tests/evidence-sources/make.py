@@ -26,15 +26,23 @@ def targets() -> dict[Path, Path]:
     out = {}
     for source in sorted(HERE.glob("*--*.typ")):  # the others are shared parts
         case, _, name = source.stem.partition("--")
-        out[source] = CASES / case / "evidence" / f"{name}.pdf"
+        # name.png.typ is a page rendered as an image (a scan); anything else becomes a PDF.
+        out[source] = CASES / case / "evidence" / (name if name.endswith(".png") else f"{name}.pdf")
     return out
 
 
 def compile_source(source: Path) -> bytes:
     compiler = typst.Compiler(ignore_system_fonts=True)
-    pdf = compiler.compile(input=source.read_bytes(), format="pdf", root=str(HERE), timestamp=STAMP)
-    assert isinstance(pdf, bytes)
-    return pdf
+    image = source.stem.endswith(".png")
+    out = compiler.compile(
+        input=source.read_bytes(),
+        format="png" if image else "pdf",
+        ppi=110 if image else None,
+        root=str(HERE),
+        timestamp=STAMP,
+    )
+    assert isinstance(out, bytes)
+    return out
 
 
 if __name__ == "__main__":
