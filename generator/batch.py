@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import cache, convert, lint, pipeline
+from generator import cache, convert, highlight, lint, pipeline
 from generator.diagnostics import Diagnostic, Severity
 from generator.resources import RULES, SCHEMAS, TEMPLATES
 from generator.write import write_all
@@ -44,6 +44,7 @@ class Result:
     written: list[Path] = field(default_factory=list)
     failed: bool = False
     skipped: bool = False
+    notes: list[str] = field(default_factory=list)  # what this machine could not do
 
 
 @functools.cache
@@ -55,7 +56,17 @@ def engine_fingerprint() -> str:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml", "jsonschema-rs", "jsonschema"):
+    digest.update(f"tesseract={highlight.ocr_version()}".encode())
+    for name in (
+        "pypandoc-binary",
+        "typst",
+        "jinja2",
+        "pyyaml",
+        "jsonschema-rs",
+        "jsonschema",
+        "pdfminer.six",
+        "pypdf",
+    ):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
@@ -98,7 +109,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         result.skipped = True
         return result
     try:
-        outputs = pipeline.render_outputs(case, checked.evidence, options.formats)
+        outputs = pipeline.render_outputs(case, checked.evidence, options.formats, result.notes)
     except convert.ConversionError as exc:
         result.diagnostics.append(pipeline.conversion_diagnostic(case, exc))
         result.failed = True

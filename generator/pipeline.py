@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import checks, convert, diff, evidence, evidence_checks, lint, render
+from generator import checks, convert, diff, evidence, evidence_checks, highlight, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case
 from generator.validate import validate_case
@@ -82,9 +82,15 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_outputs(
-    case: LoadedCase, files: list[evidence.EvidenceFile], formats: tuple[str, ...] = FORMATS
+    case: LoadedCase,
+    files: list[evidence.EvidenceFile],
+    formats: tuple[str, ...] = FORMATS,
+    notes: list[str] | None = None,
 ) -> dict[str, bytes]:
-    """Every requested output of a valid case, in memory: nothing is written yet."""
+    """Every requested output of a valid case, in memory: nothing is written yet.
+
+    `notes` hears what the build could not do on this machine (said once per run by the CLI).
+    """
     data = case.data
     asins = list(data["notice"].get("asins", []))
     markdown = render.render_markdown(data, {f.id: f for f in files})
@@ -113,9 +119,13 @@ def render_outputs(
                 "evidence": render.evidence_appendix(data, files),
                 "evidence-labels": labels,
             }
-            outputs["submission"] = convert.typst_to_pdf(
+            submission = convert.typst_to_pdf(
                 typst_body, {**meta, **appendix}, data["date"], case.folder, appendix=True
             )
+            marked = highlight.highlight_pdf(submission, highlight.needles(data))
+            outputs["submission"] = marked.pdf
+            if marked.unsearched_images and notes is not None:
+                notes.append(highlight.UNSEARCHED)
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
