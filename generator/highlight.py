@@ -116,7 +116,11 @@ def _layout(pdf: bytes) -> Iterator[Any]:
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
     for page in PDFPage.get_pages(io.BytesIO(pdf)):
-        interpreter.process_page(page)
+        try:
+            interpreter.process_page(page)
+        except Exception:  # an evidence page pdfminer cannot follow: it stays unmarked
+            yield []
+            continue
         yield device.get_result()
 
 
