@@ -30,8 +30,11 @@ def new_case(
     """The text of a new case with every required field, comments and reason-specific hints."""
     with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
         guidance = yaml.safe_load(handle)[reason]
+    from generator.evidence_checks import needs
+
     template = environment().get_template("scaffold/case.yaml.j2")
     return template.render(
+        needs=needs(reason),
         name=name,
         structure=structure,
         reason=reason,
