@@ -18,8 +18,24 @@ ENGINE := $(wildcard schemas/*.json rules/evidence.yaml templates/* templates/*/
 # No built-in implicit rules: searching them for every evidence file makes a no-op run slow.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.DELETE_ON_ERROR:
 .SECONDEXPANSION:
+# No .DELETE_ON_ERROR, and the outputs are precious: actionplan replaces them all or none, so a
+# failed or interrupted run must leave the previous ones; make would delete them.
+.PRECIOUS: build/%.md build/%.html build/%.txt build/%.pdf build/%-submission.pdf build/%.docx \
+  build/%-evidence.zip
+
+# A case name, as `actionplan new` allows it ([a-z0-9][a-z0-9-]*), checked before any shell sees
+# it: CASE is spliced into recipes. Checked on its unexpanded value, which must not be expanded
+# otherwise. FROM, STRUCTURE and REASON reach recipes only through the environment ("$$FROM").
+NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -
+without-chars = $(if $(2),$(call without-chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,99,$(2))),$(1))
+ifneq ($(origin CASE),undefined)
+ifneq ($(value CASE),)
+ifneq ($(words $(value CASE))$(call without-chars,$(value CASE),$(NAME_CHARS))$(filter -%,$(value CASE)),1)
+$(error CASE is not a case name: use lower-case letters, digits and hyphens, as in cases/<name>.yaml)
+endif
+endif
+endif
 
 help:
 	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt)"
@@ -30,6 +46,7 @@ help:
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
+	@echo "make lint-quality        precision and recall of the content rules (dev and held-out)"
 	@echo "make clean               remove build/           make setup      create .venv"
 
 # The virtual environment, with the package and its pinned dependencies.
@@ -88,12 +105,12 @@ watch: $(READY)
 
 diff: $(READY)
 	$(case-given)
-	@if [ -z "$(FROM)" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
-	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
+	@if [ -z "$$FROM" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
+	$(ACTIONPLAN) diff cases/$(CASE).yaml --from "$$FROM"
 
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON)
+	@if [ -z "$(CASE)" ] || [ -z "$$STRUCTURE" ] || [ -z "$$REASON" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --structure "$$STRUCTURE" --reason "$$REASON"
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)
@@ -130,6 +147,10 @@ bench: $(READY)
 	-@$(BIN)/python -m pip install --quiet --disable-pip-version-check weasyprint
 	$(BIN)/python bench/run.py
 
+# Precision and recall of the content rules on the labelled corpus, development and held-out parts.
+lint-quality: $(READY)
+	$(BIN)/python -m tests.corpus
+
 check: $(READY)
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
@@ -138,4 +159,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint test fuzz bench check clean
+.PHONY: help setup build bundle all watch diff new validate lint lint-quality test fuzz bench check clean

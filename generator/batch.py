@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import cache, convert, highlight, lint, pipeline
+from generator import convert, highlight, lint, pipeline, user_cache
 from generator.diagnostics import Diagnostic, Severity
 from generator.resources import RULES, SCHEMAS, TEMPLATES
 from generator.write import write_all
@@ -180,16 +180,16 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
         ]
     )
     name = "lint/" + hashlib.sha256(key).hexdigest()
-    stored = cache.load_json(name, key)
+    stored = user_cache.load_json(name, key)
     if stored is not None and stored["evidence"] == _evidence_stats(stored["paths"]):
-        cache.mark_used(name)
+        user_cache.mark_used(name)
         return [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
     checked = pipeline.check_case(file, settings)
     if _cacheable(checked):
         paths = [str(item.path) for item in checked.evidence]
         found = [{**vars(d), "severity": d.severity.value} for d in checked.diagnostics]
         entry = {"paths": paths, "evidence": _evidence_stats(paths), "found": found}
-        cache.save_json(name, key, entry, durable=False)
+        user_cache.save_json(name, key, entry, durable=False)
     return checked.diagnostics
 
 
@@ -233,7 +233,7 @@ def build_many(
     results: list[Result] = []
     if options is None:
         # Each edit of a case leaves a result behind: those unused for a month go.
-        cache.prune("lint", days=LINT_CACHE_DAYS)
+        user_cache.prune("lint", days=LINT_CACHE_DAYS)
     if jobs <= 1 or len(files) <= 1:
         _start_worker(settings)
         for file in files:

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator import cache, prefilter
+from generator import catalogue, prefilter, structures, user_cache
 from generator.loader import YAML_LOADER
 from generator.resources import RULES, SCHEMAS
 
@@ -67,8 +67,6 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 MAX_PER_RULE = 10  # findings of one rule in one field
-PHRASE_RULES = ("placeholder", "promise", "blame", "emotion", "filler", "question", "support_case")
-_ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
 
 @dataclass(frozen=True)
@@ -108,6 +106,12 @@ def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
 
 
 @functools.cache
+def phrase_lists() -> tuple[str, ...]:
+    """The keys of the phrase rules' lists in rules/<language>.yaml (the catalogue's names)."""
+    return tuple(name.replace("-", "_") for name in catalogue.phrase_rules())
+
+
+@functools.cache
 def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
@@ -117,7 +121,8 @@ def _raw_phrases(language: str) -> dict[str, Any]:
 @functools.cache
 def languages() -> tuple[str, ...]:
     """The languages that have phrase lists (rules/<language>.yaml)."""
-    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
+    others = ("rules", "evidence")  # the rule catalogue and the evidence each reason needs
+    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem not in others))
 
 
 @functools.cache
@@ -131,13 +136,13 @@ def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
     raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
-    names = (*PHRASE_RULES, "vague_owners")
+    names = (*phrase_lists(), "vague_owners")
     # Analysing the patterns costs more than using them: keep the analysis between runs.
     key = b"".join(
         Path(path).read_bytes()  # the lists, the analysis, and the format stored here
-        for path in (RULES / f"{language}.yaml", prefilter.__file__, __file__)
+        for path in (RULES / f"{language}.yaml", RULES / "rules.yaml", prefilter.__file__, __file__)
     )
-    stored = cache.load_json(f"phrases-{language}", key) or {}
+    stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
     for name in names:
         sources = [str(pattern) for pattern in raw.get(name, [])]
@@ -147,7 +152,7 @@ def phrases(language: str) -> dict[str, Any]:
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
     if not stored:
-        cache.save_json(
+        user_cache.save_json(
             f"phrases-{language}",
             key,
             {
@@ -164,9 +169,7 @@ def phrases(language: str) -> dict[str, Any]:
         )
     compiled["rule_of"] = [name for name in names for _ in compiled[name]]
     # One scan of a text for all rules tells which few patterns can match it.
-    every = [
-        (p.prefixes, p.at_word) for name in (*PHRASE_RULES, "vague_owners") for p in compiled[name]
-    ]
+    every = [(p.prefixes, p.at_word) for name in names for p in compiled[name]]
     compiled["trigger"] = prefilter.Trigger(every)
     # Acronyms of any language are not shouting: English ones appear in every plan.
     shared = _raw_phrases("en").get("capitals", []) if language != "en" else []
@@ -234,11 +237,9 @@ class PhraseList:
 
 
 @functools.cache
-def rule_scopes() -> dict[str, set[str]]:
-    """For each phrase rule, the field kinds it does not read (rules/rules.yaml `not_in`)."""
-    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        rules = yaml.load(handle, Loader=YAML_LOADER)
-    return {rule["code"]: set(rule.get("not_in", [])) for rule in rules}
+def rule_scopes() -> dict[str, frozenset[str]]:
+    """For each rule, the field kinds it does not read (the catalogue's `not_in`)."""
+    return {code: rule.not_in for code, rule in catalogue.rules().items()}
 
 
 def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
@@ -249,11 +250,13 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     lowered = text.value.lower()
     candidates = sorted(lists["trigger"].candidates(lowered))
     present = {lists["rule_of"][index] for index in candidates}
-    for name in PHRASE_RULES:
+    for name in phrase_lists():
         if name not in present:
             continue
         code = "lint." + name.replace("_", "-")
-        if text.kind in scopes.get(code, set()) or (text.kind in _NAMES and name != "placeholder"):
+        if text.kind in scopes.get(code, frozenset()) or (
+            text.kind in _NAMES and name != "placeholder"
+        ):
             continue
         taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
         for found in lists[name].finditer(text.value, lowered, candidates):
@@ -268,7 +271,7 @@ def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
             yield Finding(code, text.path, _short(match), found.group(0), before)
     if (
         "lint.emotion" not in found_codes
-        and text.kind not in scopes.get("lint.emotion", set())
+        and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
         shout = _shouting(text.value, lists["capitals"])
@@ -293,23 +296,20 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _action_lists(problem: dict[str, Any], base: Path_) -> Iterator[tuple[Path_, list[Any]]]:
-    for key in _ACTION_LISTS[:3]:
-        if key in problem:
-            yield (*base, key), problem[key]
-    if "prevention" in problem:
-        yield (*base, "prevention", "measures"), problem["prevention"]["measures"]
+def _action_lists(data: dict[str, Any]) -> Iterator[tuple[structures.Part, Path_, list[Any]]]:
+    """Each list of actions of each problem, with its part of the plan and its path."""
+    for p, problem in enumerate(data["problems"]):
+        yield from structures.action_lists(problem, data["structure"], ("problems", p))
 
 
 def action_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """Actions reported as done must be done, and dated on or before the plan."""
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                if action["status"] == "planned":
-                    yield Finding("lint.action-status", (*base, a, "status"), "planned")
-                if action["date"] > data["date"]:
-                    yield Finding("lint.action-date", (*base, a, "date"), action["date"])
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            if action["status"] == "planned":
+                yield Finding("lint.action-status", (*base, a, "status"), "planned")
+            if action["date"] > data["date"]:
+                yield Finding("lint.action-date", (*base, a, "date"), action["date"])
 
 
 def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
@@ -320,18 +320,10 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
     yield from _duplicates(data.get("evidence", []), ("evidence",))
     for p, problem in enumerate(data["problems"]):
         causes = {cause["id"]: c for c, cause in enumerate(problem["root_causes"])}
-        answers = {
-            "4d": [("corrective_actions", "corrective action (D3)")],
-            "8d": [
-                ("implementation", "implementation action (D6)"),
-                ("measures", "prevention measure (D7)"),
-            ],
-        }[data["structure"]]
-        lists = dict(_action_lists(problem, ("problems", p)))
-        for key, section in answers:
-            path = next(path for path in lists if path[-1] == key)
+        lists = structures.action_lists(problem, data["structure"], ("problems", p))
+        for part, path, actions in (each for each in lists if each[0].answers):
             addressed: set[str] = set()
-            for a, action in enumerate(lists[path]):
+            for a, action in enumerate(actions):
                 for i, ref in enumerate(action["addresses"]):
                     addressed.add(ref)
                     if ref not in causes:
@@ -342,7 +334,7 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
                         "lint.unaddressed-cause",
                         ("problems", p, "root_causes", c),
                         cause_id,
-                        fields={"section": section},
+                        fields={"section": f"{part.answers} (D{part.d})"},
                     )
     for path, ids in _evidence_lists(data):
         for i, ref in enumerate(ids):
@@ -383,15 +375,10 @@ def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[s
 
 def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """A proof of effectiveness needs a figure or a piece of evidence."""
+    where = structures.part(data["structure"], structures.Role.PROOF).path
     for p, problem in enumerate(data["problems"]):
-        if data["structure"] == "4d":
-            path: Path_ = ("problems", p, "effectiveness")
-            proof = problem["effectiveness"]
-        else:
-            path, proof = (
-                ("problems", p, "prevention", "effectiveness"),
-                problem["prevention"]["effectiveness"],
-            )
+        path: Path_ = ("problems", p, *where)
+        proof = structures.get(problem, where)
         has_number = re.search(r"\d", proof["summary"]) is not None
         if not (proof.get("metrics") or proof.get("evidence") or has_number):
             yield Finding("lint.no-figures", path)
@@ -412,7 +399,8 @@ def _content_words(text: str, common: frozenset[str]) -> set[str]:
 
 
 def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    if data["structure"] == "4d" and data["notice"]["scope"] == "account":
+    scope = data["notice"]["scope"]
+    if scope == "account" and structures.SCOPE[data["structure"]] != scope:
         yield Finding("lint.structure", ("structure",))
 
 
@@ -444,12 +432,11 @@ def length_findings(
 
 
 def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                owner = action["owner"].strip()
-                if any(pattern.search(owner) for pattern in vague):
-                    yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            owner = action["owner"].strip()
+            if any(pattern.search(owner) for pattern in vague):
+                yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
 
 
 def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import structures
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase, load_case, parse_bytes
 from generator.render import locale
@@ -35,16 +36,38 @@ class Section:
     changes: list[Change] = field(default_factory=list)
 
 
-def load_version(file: str, revision: str) -> LoadedCase:
-    """A case as it was at a git revision (commit, tag, branch), or from another file."""
-    if Path(revision).is_file():
+def load_version(file: str, revision: str, other_file: bool = True) -> LoadedCase:
+    """A case as it was at a git revision (commit, tag, branch), or with `other_file` from
+    another file (a path given on the command line; never one written in a case)."""
+    if other_file and Path(revision).is_file():
         return load_case(revision)
     path = Path(file)
+    folder = str(path.parent or ".")
+    # Only what git itself takes for a commit is used, as its hash: a text from a case could
+    # otherwise be read by git as an option (--output=… writes a file).
     result = subprocess.run(
-        ["git", "-C", str(path.parent or "."), "show", f"{revision}:./{path.name}"],
+        [
+            "git",
+            "-C",
+            folder,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{revision}^{{commit}}",
+        ],
         capture_output=True,
         check=False,
     )
+    commit = result.stdout.decode("ascii", "replace").strip()
+    if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        result = subprocess.run(
+            ["git", "-C", folder, "show", f"{commit}:./{path.name}"],
+            capture_output=True,
+            check=False,
+        )
+    elif result.returncode == 0 or not result.stderr:
+        result = subprocess.CompletedProcess(result.args, 1, b"", b"not a git revision")
     if result.returncode != 0:
         reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UserError(
@@ -71,18 +94,15 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     sections = [
         Section(words["title"], [*_fields_change("", _front(old), _front(new))]),
     ]
-    if new["structure"] == "8d" or old["structure"] == "8d":
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d1"],
-                _records(
-                    old.get("team", []),
-                    new.get("team", []),
-                    lambda m: m["name"],
-                    lambda m: m["name"],
-                ),
-            )
-        )
+    # The plan's own parts (8D's team and lessons), if either version has them: the team comes
+    # before the problems, the lessons after.
+    outer = {
+        part.key: part
+        for structure in (old["structure"], new["structure"])
+        for part in structures.plan_parts(structure)
+    }.values()
+    first = structures.problem_parts(new["structure"])[0].d
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d < first]
     old_problems = {p["id"]: p for p in old["problems"]}
     for problem in new["problems"]:
         before = old_problems.pop(problem["id"], None)
@@ -95,15 +115,7 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     for gone in old_problems.values():
         title = f"{words['problem']} {gone['id']}: {gone['title']}"
         sections.append(Section(title, [Change("removed", title, _line(gone["problem"]))]))
-    if "lessons_learned" in new or "lessons_learned" in old:
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d8"],
-                _records(
-                    old.get("lessons_learned", []), new.get("lessons_learned", []), None, _label
-                ),
-            )
-        )
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d > first]
     sections.append(
         Section(
             words["labels"]["evidence_index"],
@@ -128,31 +140,21 @@ def _front(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _plan_part(
+    part: structures.Part, old: dict[str, Any], new: dict[str, Any], words: dict[str, Any]
+) -> Section:
+    """A part of the plan as a whole: team members matched by name, lessons by their text."""
+    key = (lambda member: member["name"]) if part.role is structures.Role.TEAM else None
+    before, after = old.get(part.key, []), new.get(part.key, [])
+    return Section(part.heading(words), _records(before, after, key, key or _label))
+
+
 def _problem_parts(
     old: dict[str, Any], new: dict[str, Any], structure: str, words: dict[str, Any]
 ) -> list[tuple[str, Any, Any]]:
-    """The parts of a problem in the order of the plan, each with its heading."""
-    s = words["sections"][structure]
-    labels = words["labels"]
-    if structure == "4d":
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d1"]),
-            ("root_causes", s["d2"]),
-            ("immediate_actions", labels["immediate_actions"]),
-            ("corrective_actions", s["d3"]),
-            ("effectiveness", s["d4"]),
-        ]
-    else:
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d2"]),
-            ("immediate_actions", s["d3"]),
-            ("root_causes", s["d4"]),
-            ("solutions", s["d5"]),
-            ("implementation", s["d6"]),
-            ("prevention", s["d7"]),
-        ]
+    """The sections of a problem in the order of the plan, each with its heading."""
+    keys = [("title", words["problem"])]
+    keys += [(key, part.heading(words)) for key, part in structures.sections(structure).items()]
     return [(name, old.get(key), new.get(key)) for key, name in keys]
 
 
@@ -321,7 +323,7 @@ def unchanged_since_rejection(case: LoadedCase) -> str:
     if last["outcome"] != "rejected":
         return ""
     try:
-        then = load_version(case.file, last["version"])
+        then = load_version(case.file, last["version"], other_file=False)
     except (UserError, OSError):
         return ""  # not a git revision, or no git: nothing to compare with
     strip = ("submissions", "lint")

@@ -11,39 +11,19 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator import checks
+from generator import catalogue, checks
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
-from generator.loader import YAML_LOADER, LoadedCase, load_case
-from generator.resources import RULES, SCHEMAS
+from generator.loader import LoadedCase, load_case
+from generator.resources import SCHEMAS
 
 CONFIG_FILE = "actionplan.yaml"
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    title: str
-    message: str
-    fix: str
-    why: str
-    bad: str
-    good: str
-
-
-@cache
-def rules() -> dict[str, Rule]:
-    """Every rule, by code, as documented in rules/rules.yaml."""
-    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
-        entries = yaml.load(handle, Loader=YAML_LOADER)
-    fields = Rule.__dataclass_fields__
-    return {e["code"]: Rule(**{k: v for k, v in e.items() if k in fields}) for e in entries}
+Rule = catalogue.Rule
+rules = catalogue.rules
 
 
 @dataclass(frozen=True)
@@ -92,6 +72,9 @@ def load_settings(folder: Path = Path()) -> Settings:
                 )
             raise UserError(diagnostics)
         raw = config.data.get("lint", {})
+        unknown = catalogue.unknown_in_config(config)
+        if unknown:
+            raise UserError(unknown)
     budgets = props["max_words"]["properties"]
     return Settings(
         severity=dict(raw.get("severity", {})),

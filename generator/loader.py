@@ -9,6 +9,7 @@ column for diagnostics.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ _SCALAR_BUILDERS = {
 }
 
 Path_ = tuple[str | int, ...]
+# What YAML refuses in raw text (C0 but tab and line breaks, DEL, C1 but NEL, U+FFFE/U+FFFF),
+# and so also in a quoted value once its escapes are decoded.
+_DECODED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 @dataclass
@@ -381,6 +385,19 @@ class _Builder:
                 else "write the value as plain text, a number, true/false or a date",
             )
             return None
+        if node.tag == _TAG + "str" and node.style in ('"', "'"):
+            # A double-quoted scalar decodes escapes (\e, \0, \x9b) after libyaml's check of the
+            # raw text: the decoded text is checked again.
+            bad = _DECODED_CONTROL.search(node.value)
+            if bad:
+                self._report(
+                    node,
+                    path,
+                    "yaml.character",
+                    f"the text contains the control character U+{ord(bad.group(0)):04X}",
+                    "remove the escape sequence; text needs no control characters",
+                )
+                return node.value
         try:
             return builder(node)
         except (ValueError, OverflowError):

@@ -111,7 +111,8 @@ def render_outputs(
         typst_body = texts["typst"]
         meta = pdf_meta(data)
         if "pdf" in formats:
-            outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], case.folder)
+            with evidence.staged([]) as nothing:  # the plan itself reads no file
+                outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], nothing)
         if "submission" in formats:
             words = render.locale(data["language"])
             labels = {**words["table"], **words["labels"]}
@@ -119,9 +120,10 @@ def render_outputs(
                 "evidence": render.evidence_appendix(data, files),
                 "evidence-labels": labels,
             }
-            submission = convert.typst_to_pdf(
-                typst_body, {**meta, **appendix}, data["date"], case.folder, appendix=True
-            )
+            with evidence.staged(files) as folder:
+                submission = convert.typst_to_pdf(
+                    typst_body, {**meta, **appendix}, data["date"], folder, appendix=True
+                )
             marked = highlight.highlight_pdf(submission, highlight.needles(data))
             outputs["submission"] = marked.pdf
             if marked.unsearched_images and notes is not None:

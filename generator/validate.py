@@ -14,11 +14,11 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, Severity, json_path
 from generator.loader import LoadedCase
 from generator.resources import SCHEMAS, schema_file
-
-STRUCTURES = ("4d", "8d")
+from generator.structures import STRUCTURES
 
 
 @cache
@@ -83,9 +83,12 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
             )
         ]
     if fast_validator(structure).is_valid(case.data):
-        return []
+        return catalogue.unknown_in_case(case)
     errors = validator(structure).iter_errors(case.data)
-    return sorted({d for error in _leaves(errors) for d in _diagnose(case, error)})
+    found = {d for error in _leaves(errors) for d in _diagnose(case, error)}
+    # A date that is no date at all also misses the range of years: one mistake, one message.
+    not_dates = {d.path for d in found if d.code == "schema.format"}
+    return sorted(d for d in found if not (d.code == "schema.date-range" and d.path in not_dates))
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -163,6 +166,12 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
             "format",
             f"'{value}' is not a valid {expected}",
             "write a real date as YYYY-MM-DD, e.g. 2026-11-20",
+        )
+    if kind == "pattern" and schema.get("format") == "date":
+        return (
+            "date-range",
+            f"'{value}' is outside the range of dates a plan can carry",
+            _describe(schema),
         )
     if kind == "pattern":
         if schema.get("minLength") and isinstance(value, str) and not value.strip():

@@ -95,3 +95,16 @@ def test_failing_pandoc_keeps_previous_outputs(
     assert "Traceback" not in err
     after = {p.name: p.read_bytes() for p in (tmp_path / "minimal-4d").iterdir()}
     assert after == before
+
+
+def test_a_failed_build_returns_its_exit_code_so_watch_can_go_on(tmp_path: Path) -> None:
+    from generator.cli.build import run_build
+
+    code = run_build(
+        ("tests/invalid/wrong-type.yaml",),
+        out_dir=str(tmp_path),
+        formats=("md",),
+        strict=False,
+        allow_lint_errors=True,
+    )
+    assert code == 1 and not any(tmp_path.iterdir())

@@ -158,7 +158,7 @@ def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
     from generator import checks
 
     for language in checks.languages():
-        for name in (*checks.PHRASE_RULES, "vague_owners"):
+        for name in (*checks.phrase_lists(), "vague_owners"):
             for phrase in checks.phrases(language)[name]:
                 prefixes, required, at_word = checks.analyse(phrase.source)
                 assert phrase.prefixes == (None if prefixes is None else frozenset(prefixes))
@@ -176,7 +176,7 @@ def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> N
     for language in checks.languages():
         texts[language] = [
             checks.Text(("text",), corpus.FIELD_KIND[p["field"]], p["text"])
-            for p in corpus.passages(language)
+            for p in corpus.passages(language, "dev")
         ]
     for path in sorted(Path("cases").glob("*.yaml")):
         data = load_case(path).data

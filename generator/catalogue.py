@@ -1,0 +1,122 @@
+"""The rule catalogue (rules/rules.yaml): every content rule stated once, checked against its own
+schema (schemas/rules.schema.json) and loaded once per process.
+
+The lint grades with it, the phrase rules take their names and scopes from it, docs/rules.md is
+generated from it, and rule codes written by people (actionplan.yaml, a case's lint.exceptions)
+are checked against it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.loader import YAML_LOADER, LoadedCase
+from generator.resources import RULES, SCHEMAS
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: str
+    message: str
+    fix: str
+    why: str
+    bad: str
+    good: str
+    not_in: frozenset[str] = frozenset()
+    phrases: bool = False
+    grammar: str = ""
+    hints: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The rule's name in rules/<language>.yaml and in the corpus labels."""
+        return self.code.removeprefix("lint.")
+
+    def wording(self, language: str) -> tuple[str, str]:
+        """The message and the fix in a plan's language (English where none is written)."""
+        hint = self.hints.get(language, {})
+        return hint.get("message", self.message), hint.get("fix", self.fix)
+
+
+class CatalogueError(Exception):
+    """rules/rules.yaml does not match its schema: a defect of the package, not of a case."""
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """Every rule, by code, in the catalogue's order."""
+    with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
+        entries = yaml.load(handle, Loader=YAML_LOADER)
+    import jsonschema_rs
+
+    schema = json.loads((SCHEMAS / "rules.schema.json").read_text(encoding="utf-8"))
+    problems = [str(error) for error in jsonschema_rs.validator_for(schema).iter_errors(entries)]
+    codes = [entry.get("code") for entry in entries if isinstance(entry, dict)]
+    problems += [f"{code} is listed twice" for code in sorted(set(codes)) if codes.count(code) > 1]
+    if problems:
+        raise CatalogueError("rules/rules.yaml: " + "; ".join(problems))
+    return {e["code"]: _rule(e) for e in entries}
+
+
+def _rule(entry: dict[str, Any]) -> Rule:
+    return Rule(**{**entry, "not_in": frozenset(entry.get("not_in", []))})
+
+
+@cache
+def phrase_rules() -> tuple[str, ...]:
+    """The names of the phrase rules, in the catalogue's order."""
+    return tuple(rule.name for rule in rules().values() if rule.phrases)
+
+
+def unknown_code(code: str) -> str | None:
+    """None for a rule of the catalogue, else what to write instead ("did you mean …")."""
+    if code in rules():
+        return None
+    close = difflib.get_close_matches(code, list(rules()), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "see `actionplan rules` for the rule codes"
+
+
+def _unknown(
+    case: LoadedCase, code: str, where: tuple[str | int, ...], at: tuple[int, int]
+) -> list[Diagnostic]:
+    hint = unknown_code(code)
+    if hint is None:
+        return []
+    message = f"unknown rule '{code}'"
+    return [
+        Diagnostic(
+            case.file, *at, Severity.ERROR, "schema.unknown-rule", json_path(where), message, hint
+        )
+    ]
+
+
+def unknown_in_config(config: LoadedCase) -> list[Diagnostic]:
+    """The rule codes of actionplan.yaml's `lint.severity` that the catalogue does not know."""
+    codes = config.data.get("lint", {}).get("severity", {})
+    base = ("lint", "severity")
+    return [
+        d
+        for code in codes
+        for d in _unknown(config, code, (*base, code), config.locate(base, code))
+    ]
+
+
+def unknown_in_case(case: LoadedCase) -> list[Diagnostic]:
+    """The rule codes of a case's `lint.exceptions` that the catalogue does not know: a typo
+    must not leave the finding it meant to re-grade silently in place."""
+    out = []
+    for i, exception in enumerate(case.data.get("lint", {}).get("exceptions", [])):
+        where = ("lint", "exceptions", i, "rule")
+        out += _unknown(case, exception["rule"], where, case.locate(where))
+    return out

@@ -1,0 +1,78 @@
+"""The rule catalogue: its own schema, read once, and rule codes people write checked against it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import catalogue, checks, lint
+from generator.diagnostics import UserError
+from generator.loader import parse_case
+from generator.validate import validate_case
+from tests import corpus
+from tests.helpers import run
+
+
+def _minimal() -> str:
+    return Path("tests/minimal-4d.yaml").read_text()
+
+
+def test_a_misspelt_rule_in_the_repository_config_is_an_error_naming_the_rule(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "actionplan.yaml").write_text("lint:\n  severity:\n    lint.promse: warning\n")
+    with pytest.raises(UserError) as caught:
+        lint.load_settings(tmp_path)
+    assert [d.format() for d in caught.value.diagnostics] == [
+        f"{tmp_path / 'actionplan.yaml'}:3:5: error [schema.unknown-rule] "
+        "$.lint.severity.lint.promse: unknown rule 'lint.promse': did you mean 'lint.promise'?"
+    ]
+
+
+def test_a_misspelt_rule_in_a_case_exception_is_an_error_and_the_finding_stays(
+    tmp_path: Path,
+) -> None:
+    text = _minimal().replace("Closed the listing.", "We will close the listing.") + (
+        "lint:\n  exceptions:\n    - rule: lint.promse\n      reason: quoted from the notice\n"
+    )
+    case = parse_case("x.yaml", text)
+    found = validate_case(case)
+    assert [d.format() for d in found] == [
+        f"x.yaml:{text.count(chr(10)) - 1}:13: error [schema.unknown-rule] "
+        "$.lint.exceptions[0].rule: unknown rule 'lint.promse': did you mean 'lint.promise'?"
+    ]
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    code, _, err = run("lint", str(path))
+    assert code == 1 and "did you mean 'lint.promise'?" in err
+
+
+def test_a_rule_code_far_from_any_points_to_the_list() -> None:
+    assert catalogue.unknown_code("lint.promise") is None
+    assert catalogue.unknown_code("lint.zzzzzzzz") == "see `actionplan rules` for the rule codes"
+
+
+def test_the_catalogue_rejects_unknown_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    entries = yaml.safe_load(Path("rules/rules.yaml").read_text())
+    entries[0]["severty"] = "error"
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True))
+    monkeypatch.setattr(catalogue, "RULES", tmp_path)
+    catalogue.rules.cache_clear()
+    try:
+        with pytest.raises(catalogue.CatalogueError, match="severty"):
+            catalogue.rules()
+    finally:
+        catalogue.rules.cache_clear()
+
+
+def test_the_catalogue_is_the_one_list_of_rule_names() -> None:
+    """The lint, the phrase lists, the corpus and the docs take the names from the catalogue."""
+    assert lint.rules() is catalogue.rules()
+    assert corpus.RULES == catalogue.phrase_rules()
+    assert checks.phrase_lists() == tuple(n.replace("-", "_") for n in catalogue.phrase_rules())
+    assert set(checks.rule_scopes()) == set(catalogue.rules())
+    for language in checks.languages():
+        lists = set(checks._raw_phrases(language))
+        assert set(checks.phrase_lists()) - lists <= {"vague"}, language
