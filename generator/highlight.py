@@ -116,6 +116,9 @@ def _layout(pdf: bytes) -> Iterator[Any]:
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
     for page in PDFPage.get_pages(io.BytesIO(pdf)):
+        if not page.resources or not page.resources.get("XObject"):
+            yield []  # no embedded page or image: a page of the plan itself
+            continue
         try:
             interpreter.process_page(page)
         except Exception:  # an evidence page pdfminer cannot follow: it stays unmarked
