@@ -100,7 +100,7 @@ def _did_you_mean(name: str, known: list[str]) -> str:
         return f"did you mean '{close[0]}'?"
     if known:
         return f"use one of: {', '.join(known)}"
-    return "add the supplier to `suppliers:` (id, name, address, phone, email, website)"
+    return "add the supplier to `suppliers:`"
 
 
 def find(data: dict[str, Any]) -> Iterator[Finding]:
