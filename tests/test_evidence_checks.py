@@ -305,3 +305,15 @@ def test_the_supplier_block_is_shown_only_where_the_reason_needs_it() -> None:
     other = {**case.data, "notice": {**case.data["notice"], "reason": "review-manipulation"}}
     markdown = render.render_markdown(other)
     assert "## Suppliers" not in markdown and "Northbridge Wholesale Ltd" in markdown
+
+
+def test_evidence_rules_are_re_graded_like_lint_rules(tmp_path: Path) -> None:
+    (tmp_path / "actionplan.yaml").write_text(
+        'lint:\n  severity:\n    evidence.older: "off"\n    evidence.asin-uncovered: warning\n'
+    )
+    settings = lint.load_settings(tmp_path)
+    case = parse_case("x.yaml", BAD.read_text())
+    codes = {d.code: d.severity.value for d in evidence_checks.check_case(case, settings)}
+    assert "evidence.older" not in codes
+    assert codes["evidence.asin-uncovered"] == "warning"
+    assert codes["evidence.outdated"] == "error"
