@@ -10,6 +10,8 @@ the PDF Typst wrote stays byte for byte inside the new one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
 import re
@@ -194,20 +196,13 @@ def _find_in_image(
     picture = _image_file(image)
     if picture is None:
         return
-    try:
-        done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "tsv"],
-            input=picture,
-            capture_output=True,
-            timeout=OCR_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    tsv = _read_words(picture)
+    if tsv is None:
         return  # an image that cannot be read stays unmarked; the plan is still built
     width, height = image.srcsize
     x0, y0, x1, y1 = image.bbox
     scale_x, scale_y = (x1 - x0) / width, (y1 - y0) / height
-    for words in _ocr_lines(done.stdout.decode("utf-8", "replace")):
+    for words in _ocr_lines(tsv):
         text = " ".join(word for word, _ in words)
         starts = [0]
         for word, _ in words:
@@ -223,6 +218,48 @@ def _find_in_image(
                 left, top, right, bottom = _union(hit)
                 page_box = (x0 + left * scale_x, y1 - bottom * scale_y)
                 yield wanted, [(*page_box, x0 + right * scale_x, y1 - top * scale_y)]
+
+
+OCR_CACHE_DAYS = 30
+
+
+def _read_words(picture: bytes) -> str | None:
+    """Tesseract's words and boxes (TSV) for an image, kept in the user's cache by its bytes:
+    the same screenshot is read once, not at every build."""
+    from generator import user_cache
+
+    key = ocr_version().encode() + b"\0" + picture
+    name = "ocr/" + hashlib.sha256(key).hexdigest()
+    stored = user_cache.load_json(name, key)
+    if isinstance(stored, str):
+        user_cache.mark_used(name)
+        return stored
+    _prune_once()
+    # One thread: Tesseract's OpenMP start-up costs more than it saves on a page (0.76 -> 0.19 s).
+    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "tsv"],
+            input=picture,
+            capture_output=True,
+            timeout=OCR_TIMEOUT,
+            check=False,
+            env=environment,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    tsv = done.stdout.decode("utf-8", "replace")
+    user_cache.save_json(name, key, tsv, durable=False)
+    return tsv
+
+
+@functools.cache
+def _prune_once() -> None:
+    from generator import user_cache
+
+    user_cache.prune("ocr", days=OCR_CACHE_DAYS)
 
 
 def _ocr_lines(tsv: str) -> Iterator[list[tuple[str, Box]]]:

@@ -181,3 +181,15 @@ def test_without_tesseract_a_build_says_once_that_images_were_not_searched(
     assert err.count("note: Tesseract is not installed") == 1
     submission = tmp_path / "inauthentic-two-suppliers" / "inauthentic-two-suppliers-submission.pdf"
     assert sum(len(m) for m in _highlights(submission.read_bytes()).values()) == 12
+
+
+@pytest.mark.skipif(not HAS_TESSERACT, reason="tesseract is not installed (make test installs it)")
+def test_an_image_is_read_once_and_then_from_the_cache(
+    submission: tuple[bytes, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf, wanted = submission
+    first = highlight.highlight_pdf(pdf, wanted, ocr=True).pdf
+    calls: list[object] = []
+    monkeypatch.setattr(highlight.subprocess, "run", lambda *a, **k: calls.append(a))
+    assert highlight.highlight_pdf(pdf, wanted, ocr=True).pdf == first
+    assert calls == []
