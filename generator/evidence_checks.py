@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from generator import lint
-from generator.checks import Finding, Path_, _evidence_lists, texts
+from generator.checks import _EVIDENCE_ID, Finding, Path_, _evidence_lists, texts
 from generator.diagnostics import Diagnostic
 from generator.loader import YAML_LOADER, LoadedCase
 from generator.resources import RULES, SCHEMAS
@@ -197,8 +197,6 @@ def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> It
 
 def _cited(data: dict[str, Any], p: int) -> set[str]:
     """Evidence ids a problem cites, in its `evidence` lists or in its text."""
-    from generator.checks import _EVIDENCE_ID
-
     problem = data["problems"][p]
     cited = {ref for _, ids in _evidence_lists(problem) for ref in ids}
     for text in texts(problem):

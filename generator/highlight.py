@@ -129,6 +129,10 @@ def _layout(pdf: bytes) -> Iterator[Any]:
         yield device.get_result()
 
 
+# pdfminer's layout classes are told apart by name: pdfminer is imported only when a submission
+# PDF is made, not by every command that imports this module.
+
+
 def _figures(page: Any) -> Iterator[Any]:
     """The page's outermost figures: the embedded evidence (pages of a PDF, images)."""
     for item in page:
