@@ -129,7 +129,7 @@ def _kinds(requirement: Requirement) -> str:
     return " or ".join(requirement.kinds)
 
 
-def _covers(item: dict[str, Any]) -> list[str]:
+def covers(item: dict[str, Any]) -> list[str]:
     """The ASINs an item covers: its `asins` and the ASINs of its invoice lines."""
     lines = [line["asin"] for line in item.get("quantities", [])]
     return list(dict.fromkeys([*item.get("asins", []), *lines]))
@@ -156,7 +156,7 @@ def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> It
         if days is not None and _age(data, item) > days:
             old.append((e, item))
             continue
-        for asin in _covers(item):
+        for asin in covers(item):
             current.setdefault(asin, []).append(item["id"])
     notice = data["notice"].get("asins", [])
     outdated_for: set[str] = set()
@@ -168,7 +168,7 @@ def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> It
             "days": str(days),
             "cutoff": _cutoff(data, days),
         }
-        uncovered = [a for a in _covers(item) if a in notice and a not in current]
+        uncovered = [a for a in covers(item) if a in notice and a not in current]
         if uncovered:
             outdated_for.update(uncovered)
             yield Finding(
@@ -178,7 +178,7 @@ def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> It
                 fields={**fields, "asins": ", ".join(uncovered)},
             )
         else:
-            newer = sorted({i for a in _covers(item) for i in current.get(a, [])})
+            newer = sorted({i for a in covers(item) for i in current.get(a, [])})
             yield Finding(
                 "evidence.older",
                 ("evidence", e, "date"),

@@ -41,9 +41,11 @@ class Highlighted:
 
 def needles(data: dict[str, Any]) -> list[str]:
     """What to mark for a case: its ASINs, its suppliers' names and its invoice numbers."""
+    from generator.evidence_checks import covers
+
     asins = list(data["notice"].get("asins", []))
     for item in data.get("evidence", []):
-        asins += item.get("asins", []) + [line["asin"] for line in item.get("quantities", [])]
+        asins += covers(item)
     names = [supplier["name"] for supplier in data.get("suppliers", [])]
     numbers = [
         i["number"] for i in data.get("evidence", []) if i["kind"] == "invoice" and "number" in i

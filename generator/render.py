@@ -202,6 +202,8 @@ def render_counts(data: dict[str, Any], markdown: str, text: str) -> str:
 
 def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
     """What the submission PDF shows of each evidence file, as data for its Typst template."""
+    from generator.evidence_checks import covers
+
     words = locale(data["language"])
     items = {item["id"]: item for item in data.get("evidence", [])}
     suppliers = {s["id"]: s["name"] for s in data.get("suppliers", [])}
@@ -221,7 +223,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "pages": found.pages(),
             "preview": "",
             "note": "",
-            "asins": ", ".join(_covered(item)),
+            "asins": ", ".join(covers(item)),
             "supplier": suppliers.get(item.get("supplier", ""), item.get("supplier", "")),
             "number": item.get("number", ""),
         }
@@ -234,9 +236,3 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
                 )
         out.append(entry)
     return out
-
-
-def _covered(item: dict[str, Any]) -> list[str]:
-    """The ASINs an evidence item covers: its own list and its invoice lines."""
-    lines = [line["asin"] for line in item.get("quantities", [])]
-    return list(dict.fromkeys([*item.get("asins", []), *lines]))
