@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from generator.cli import build, check, plans
+from generator.cli import build, check, live, plans
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,5 +41,7 @@ for command in (
     plans.convert_command,
     plans.text,
     plans.diff_command,
+    live.lsp,
+    live.serve,
 ):
     main.add_command(command)
