@@ -193,3 +193,36 @@ def test_an_image_is_read_once_and_then_from_the_cache(
     monkeypatch.setattr(highlight.subprocess, "run", lambda *a, **k: calls.append(a))
     assert highlight.highlight_pdf(pdf, wanted, ocr=True).pdf == first
     assert calls == []
+
+
+@pytest.mark.skipif(not HAS_TESSERACT, reason="tesseract is not installed (make test installs it)")
+def test_a_jpeg_scan_is_read_as_embedded(tmp_path: Path) -> None:
+    """A JPEG stays JPEG inside the PDF (DCTDecode); Tesseract reads those bytes as they are.
+
+    tests/scans/delivery-note.jpg is the example's delivery note as a greyscale JPEG (cjpeg
+    -grayscale -quality 70), 21 KB.
+    """
+    import shutil
+
+    shutil.copytree(EXAMPLE.with_suffix(""), tmp_path / "case")
+    scan = tmp_path / "case" / "evidence" / "delivery-note.jpg"
+    shutil.copy("tests/scans/delivery-note.jpg", scan)
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "evidence/delivery-note-northbridge-2026-10-03.png", "evidence/delivery-note.jpg"
+    )
+    (tmp_path / "case.yaml").write_text(text, encoding="utf-8")
+    checked = pipeline.check_case(tmp_path / "case.yaml", lint.load_settings())
+    assert checked.case is not None and checked.diagnostics == []
+    pdf = pipeline.render_outputs(checked.case, checked.evidence, ("submission",))["submission"]
+    page = PdfReader(io.BytesIO(pdf)).pages[7]
+    filters = []
+    for xobject in page["/Resources"]["/XObject"].values():
+        for inner in xobject.get_object().get("/Resources", {}).get("/XObject", {}).values():
+            filters.append(inner.get_object().get("/Filter"))
+        filters.append(xobject.get_object().get("/Filter"))
+    assert "/DCTDecode" in [str(f) for f in filters if f is not None]
+    assert sorted(str(h["text"]) for h in _highlights(pdf)[8]) == [
+        "B0CX4T9WM5",
+        "NBW-2026-3307",
+        "Northbridge Wholesale Ltd",
+    ]
