@@ -317,3 +317,18 @@ def test_evidence_rules_are_re_graded_like_lint_rules(tmp_path: Path) -> None:
     assert "evidence.older" not in codes
     assert codes["evidence.asin-uncovered"] == "warning"
     assert codes["evidence.outdated"] == "error"
+
+
+def test_a_note_is_a_note_in_every_report_format() -> None:
+    import json as json_
+
+    from generator import lsp, report
+
+    case = parse_case("x.yaml", BAD.read_text())
+    found = evidence_checks.check_case(case, SETTINGS)
+    (note,) = [d for d in found if d.severity is Severity.NOTE]
+    assert report.format_github(note).startswith("::notice ")
+    sarif = json_.loads(report.to_sarif({"x.yaml": [note]}, report.describe))
+    assert sarif["runs"][0]["results"][0]["level"] == "note"
+    assert report.counts(found) == (8, 2)  # errors and warnings; the note is neither
+    assert set(lsp._SEVERITY) == set(Severity)  # the editor shows every severity
