@@ -332,3 +332,21 @@ def test_a_note_is_a_note_in_every_report_format() -> None:
     assert sarif["runs"][0]["results"][0]["level"] == "note"
     assert report.counts(found) == (8, 2)  # errors and warnings; the note is neither
     assert set(lsp._SEVERITY) == set(Severity)  # the editor shows every severity
+
+
+def test_the_editor_offers_the_supplier_meant_and_an_exception() -> None:
+    from generator import editor
+
+    text = BAD.read_text()
+    case = parse_case(str(BAD), text)
+    found = evidence_checks.check_case(case, SETTINGS)
+    (unknown,) = [d for d in found if d.code == "evidence.unknown-supplier"]
+    change, waive = editor.fixes(text, case, unknown)
+    assert change.title == "Change to 'S2'" and change.preferred
+    (edit,) = change.edits
+    fixed = text[: edit.start] + edit.text + text[edit.end :]
+    assert "    supplier: S2\n    description: Invoice for B0C1AAAA11 and B0C1AAAA12" in fixed
+    assert "evidence.unknown-supplier" not in [
+        d.code for d in evidence_checks.check_case(parse_case(str(BAD), fixed), SETTINGS)
+    ]
+    assert waive.title.startswith("Add a lint exception for evidence.unknown-supplier")
