@@ -108,7 +108,8 @@ def _stored_diagnostic(stored: dict[str, Any]) -> Diagnostic | None:
 def _cacheable(checked: pipeline.Checked) -> bool:
     """Not if an evidence file was refused (it may appear), nor if the last submission was
     rejected (that check reads git, whose tags move)."""
-    if any(d.code.startswith("evidence.") for d in checked.diagnostics):
+    refused = (d for d in checked.diagnostics if d.code not in lint.rules())  # not a rule: a file
+    if any(d.code.startswith("evidence.") for d in refused):
         return False
     submissions = checked.case.data.get("submissions", []) if checked.case else []
     return not any(s.get("outcome") == "rejected" for s in submissions)

@@ -44,6 +44,10 @@ _NOT_PROSE = {
     "orders",
     "merchant_token",
     "contact",
+    "suppliers",
+    "supplier",
+    "number",
+    "asin",
 }
 
 

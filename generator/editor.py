@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, UserError
 from generator.loader import LoadedCase, parse_case
 from generator.resources import SCHEMAS, schema_file
@@ -256,7 +257,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.unknown-key" and suggestion:
         name = suggestion.group(1)
         found.append(Fix(f"Rename to '{name}'", (Edit(start, end, name),), preferred=True))
-    if code in ("schema.enum", "schema.unknown-rule") and suggestion:
+    if code in ("schema.enum", "schema.unknown-rule", "evidence.unknown-supplier") and suggestion:
         value = suggestion.group(1)
         found.append(Fix(f"Change to '{value}'", (Edit(start, end, _scalar(value)),), True))
     if code == "schema.format":
@@ -268,7 +269,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.required":
         fix = _insert_required(case, diagnostic)
         found += [fix] if fix else []
-    if code.startswith("lint."):
+    if code in catalogue.rules():  # a content or evidence rule, which an exception may waive
         fix = _exception(case, diagnostic)
         found += [fix] if fix else []
     return found

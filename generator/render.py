@@ -149,9 +149,14 @@ def environment() -> jinja2.Environment:
 
 def render_markdown(data: dict[str, Any], files: dict[str, EvidenceFile] | None = None) -> str:
     """The plan as Markdown, in the case's language; `files` adds size and checksum to the index."""
+    from generator.evidence_checks import needs
+
     words = locale(data["language"])
     template = environment().get_template("plan.md.j2")
-    text = template.render(case=data, t=words, files=files or {})
+    wanted = needs(data["notice"]["reason"])
+    # The supplier block where the reason asks for supplier details (rules/evidence.yaml).
+    show = bool(wanted and wanted.supplier_details and data.get("suppliers"))
+    text = template.render(case=data, t=words, files=files or {}, show_suppliers=show)
     return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
 
@@ -234,8 +239,11 @@ def render_counts(data: dict[str, Any], markdown: str, text: str) -> str:
 
 def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
     """What the submission PDF shows of each evidence file, as data for its Typst template."""
+    from generator.evidence_checks import covers
+
     words = locale(data["language"])
     items = {item["id"]: item for item in data.get("evidence", [])}
+    suppliers = {s["id"]: s["name"] for s in data.get("suppliers", [])}
     out = []
     for found in files:
         item = items[found.id]
@@ -252,6 +260,9 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "pages": found.pages(),
             "preview": "",
             "note": "",
+            "asins": ", ".join(covers(item)),
+            "supplier": suppliers.get(item.get("supplier", ""), item.get("supplier", "")),
+            "number": item.get("number", ""),
         }
         if found.mime.startswith("text/"):
             shown, total = text_preview(found.content)

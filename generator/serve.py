@@ -104,7 +104,7 @@ class Preview:
         blocking = [
             d
             for d in checked.diagnostics
-            if d.severity is Severity.ERROR and not d.code.startswith("lint.")
+            if d.severity is Severity.ERROR and d.code not in lint.rules()  # lint.*, evidence.*
         ]
         if checked.case is None or blocking:
             kept.errors = blocking or checked.diagnostics
