@@ -255,3 +255,29 @@ async def test_a_changed_evidence_file_is_checked_again_without_an_edit(
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert _codes(list(client.diagnostics[case_file.as_uri()])) == ["evidence.missing"]
+
+
+async def test_typing_is_checked_once_it_pauses(client: LanguageClient, case_file: Path) -> None:
+    import asyncio
+
+    text = case_file.read_text(encoding="utf-8")
+    assert await _open(client, case_file, text) == []
+    uri = case_file.as_uri()
+    for version, typed in enumerate(("We", "We will", "We will close"), start=2):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangeWholeDocument(
+                        text=text.replace("Closed the listing", f"{typed} the listing", 1)
+                    )
+                ],
+            )
+        )
+    published = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert published.version == 4  # only the text as it was when typing paused
+    assert _codes(published.diagnostics) == ["lint.promise"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 1.0
+        )
