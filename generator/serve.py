@@ -180,6 +180,9 @@ def _finding(case: LoadedCase, number: int, diagnostic: Diagnostic) -> Finding:
             places.append(value)
         elif isinstance(value, dict):
             places += [text for text in value.values() if _prose(text)]
+    value = _value(case.data, path)
+    if not places and isinstance(value, str) and len(re.sub(r"\W", "", value)) >= 6:
+        places.append(value)  # an identifier the plan shows as it is, such as an ASIN
     return Finding(number, diagnostic, words, places[:4])
 
 
