@@ -127,10 +127,10 @@ def save_to_diagnostics(folder: Path, names: list[str]) -> list[float]:
 
 _OBSERVE = """() => {
   window.seen = [];
+  const plan = document.getElementById('plan');
   new MutationObserver(() => {
-    const text = document.getElementById('plan').textContent;
-    window.seen.push([Date.now(), /\\bTODO\\b/.test(text)]);
-  }).observe(document.getElementById('plan'), {childList: true, subtree: true, characterData: true});
+    window.seen.push([Date.now(), /\\bTODO\\b/.test(plan.textContent)]);
+  }).observe(plan, {childList: true, subtree: true, characterData: true});
 }"""
 
 
