@@ -165,7 +165,7 @@ def _in_browser(url: str, path: Path, texts: tuple[str, str]) -> list[float]:
         page = browser.new_page()
         page.goto(url)
         page.evaluate(_OBSERVE)
-        time.sleep(0.3)  # the watcher is up before the first save
+        time.sleep(1.0)  # the browser and the watcher have settled, as before a first save
         for version in range(SAVES):
             promised = version % 2 == 0
             page.evaluate("window.seen = []")
