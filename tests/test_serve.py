@@ -4,6 +4,7 @@ follows every save without a reload, and a broken save keeps the last good plan 
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import shutil
 import time
@@ -254,3 +255,18 @@ def test_a_port_in_use_is_an_error_to_act_on(repo: Path) -> None:
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+def test_a_finding_is_looked_for_by_its_words_inside_the_nearest_text() -> None:
+    from generator import lint, pipeline
+
+    text = CASE.read_text(encoding="utf-8").replace("Closed the listing", "We will close it", 1)
+    checked = pipeline.check_text(str(CASE), text, lint.load_settings())
+    assert checked.case is not None
+    (promise,) = checked.diagnostics
+    found = serve._finding(checked.case, 0, promise)
+    assert found.words == "We will"
+    assert found.places[0].startswith("We will close it for ASIN B07XYZ1234")
+    # A finding on a value that is no prose (a date) is looked for by the text beside it.
+    owner = dataclasses.replace(promise, path="$.problems[0].immediate_actions[0].date", end=None)
+    assert serve._finding(checked.case, 1, owner).places[0].startswith("We will close it")
