@@ -166,18 +166,16 @@ def find_config(start: Path) -> Path | None:
 
 
 def find_top(start: Path) -> Path | None:
-    """The plans repository `start` is in: the folder of its settings file, or else the nearest
-    folder above that holds a cases/ folder."""
-    config = find_config(start)
-    if config is not None:
-        return config.parent
+    """The plans repository `start` is in: the nearest folder above it that holds a cases/
+    folder (up to the top of a git repository), else the folder of its settings file."""
     folder = start.resolve()
     for candidate in (folder, *folder.parents):
         if (candidate / CASES).is_dir():
             return candidate
         if (candidate / ".git").exists():
             break
-    return None
+    config = find_config(start)
+    return config.parent if config is not None else None
 
 
 def output_key(file: str | Path) -> str:
@@ -226,3 +224,53 @@ def schema_reference(case_file: Path, structure: str) -> str:
 
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     return str(schema.get("$id", name))
+
+
+def find_cases(top: Path) -> list[Path]:
+    """Every case under top/cases/, in folders too (cases/clients/acme/recall.yaml), sorted;
+    not the files inside a case's own folder (its evidence), nor a settings file."""
+    root = top / CASES
+    found = []
+    for path in sorted(root.rglob("*.yaml")):
+        if path.name == CONFIG_FILE:
+            continue
+        inside = path.relative_to(root).parents
+        if any((root / parent).with_suffix(".yaml").is_file() for parent in inside if parent.parts):
+            continue  # cases/x/... belongs to cases/x.yaml
+        found.append(path)
+    return found
+
+
+def default_cases(where: Path | None = None) -> list[str]:
+    """The cases a command without files checks: those of the plans repository it runs in,
+    named relative to the current folder (cases/x.yaml at the repository's top)."""
+    here = Path.cwd()
+    top = find_top(where or here) or here
+    return [os.path.relpath(path, here) for path in find_cases(top)]
+
+
+def group_by_config(files: list[str], config: Path | None) -> dict[Path | None, list[str]]:
+    """The cases by the settings file that applies to each: `config` for all if given, else the
+    nearest actionplan.yaml above each case (None: the defaults)."""
+    groups: dict[Path | None, list[str]] = {}
+    for file in files:
+        key = config if config is not None else find_config(Path(file))
+        groups.setdefault(key, []).append(file)
+    return groups
+
+
+def clashing_outputs(files: list[str]) -> dict[str, list[str]]:
+    """Output folders that more than one of `files` would write (cases of one name outside any
+    cases/ folder), with the cases that would share each."""
+    by_key: dict[str, list[str]] = {}
+    for file in files:
+        by_key.setdefault(output_key(file), []).append(file)
+    return {key: found for key, found in by_key.items() if len(set(found)) > 1}
+
+
+def under_cases(folder: Path) -> bool:
+    """Whether `folder` is inside the cases/ folder of the repository it is in (outputs must
+    never go there: nothing but the cases and their evidence lives in it)."""
+    path = Path(os.path.abspath(folder))
+    top = find_top(Path.cwd()) or Path.cwd()
+    return path.is_relative_to((top / CASES).resolve()) or path.is_relative_to(top / CASES)

@@ -27,8 +27,10 @@ def new_case(
     marketplace: str,
     language: str,
     today: datetime.date,
+    schema: str = "",
 ) -> str:
-    """The text of a new case with every required field, comments and reason-specific hints."""
+    """The text of a new case with every required field, comments and reason-specific hints;
+    `schema` is what its first line points editors at (default: ../schemas/, as in cases/)."""
     with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
         guidance = yaml.safe_load(handle)[reason]
     template = environment().get_template("scaffold/case.yaml.j2")
@@ -41,6 +43,7 @@ def new_case(
         language=language,
         today=today.isoformat(),
         guidance=guidance,
+        schema=schema or f"../schemas/plan-{structure}.schema.json",
     )
 
 
@@ -95,13 +98,14 @@ def _problem_to_8d(problem: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def dump_case(data: dict[str, Any], note: str) -> str:
+def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
     """YAML text of a case, with the schema line for editors and a note on where it came from."""
     body = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
+    schema = schema or f"../schemas/plan-{data['structure']}.schema.json"
     return (
-        f"# yaml-language-server: $schema=../schemas/plan-{data['structure']}.schema.json\n"
+        f"# yaml-language-server: $schema={schema}\n"
         f"# {note}\n{body}"
     )
 

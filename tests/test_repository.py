@@ -187,3 +187,38 @@ def test_watch_rebuilds_on_a_change_of_the_case_its_evidence_or_settings(tmp_pat
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_cases_are_found_in_folders_but_not_inside_a_case_s_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ["a.yaml", "a/evidence/notes.yaml", "clients/acme/b.yaml", "actionplan.yaml"]:
+        (tmp_path / "cases" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cases" / name).write_text("{}")
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path / "cases" / "clients")
+    assert repository.default_cases() == ["../a.yaml", "acme/b.yaml"]
+    monkeypatch.chdir(tmp_path)
+    assert repository.default_cases() == ["cases/a.yaml", "cases/clients/acme/b.yaml"]
+    assert repository.under_cases(tmp_path / "cases" / "out")
+    assert not repository.under_cases(tmp_path / "build")
+
+
+def test_cases_are_grouped_by_the_settings_that_apply_to_them(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "cases" / "team").mkdir(parents=True)
+    (tmp_path / "actionplan.yaml").write_text("{}")
+    (tmp_path / "cases" / "team" / "actionplan.yaml").write_text("{}")
+    files = [str(tmp_path / "cases" / "a.yaml"), str(tmp_path / "cases" / "team" / "b.yaml")]
+    groups = repository.group_by_config(files, None)
+    assert groups == {
+        (tmp_path / "actionplan.yaml").resolve(): [files[0]],
+        (tmp_path / "cases" / "team" / "actionplan.yaml").resolve(): [files[1]],
+    }
+    given = tmp_path / "other.yaml"
+    assert repository.group_by_config(files, given) == {given: files}
+
+
+def test_cases_of_one_name_outside_cases_would_share_an_output_folder() -> None:
+    files = ["a/x.yaml", "b/x.yaml", "cases/p/x.yaml", "cases/q/x.yaml"]
+    assert repository.clashing_outputs(files) == {"x": ["a/x.yaml", "b/x.yaml"]}

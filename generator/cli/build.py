@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def run_build(
     if chosen is None:
         return 1
     cases = case_files(files)
-    options = batch.Options(
+    options = pipeline.Options(
         out_dir=Path(out_dir),
         formats=formats,
         strict=strict,
@@ -66,14 +67,14 @@ def run_build(
     )
     progress = len(cases) > 1 and not os.environ.get("CI") and sys.stderr.isatty()
 
-    def heard(done: int, result: batch.Result) -> None:
+    def heard(done: int, result: pipeline.Result) -> None:
         report(result.diagnostics)
         for path in result.written:
             click.echo(f"wrote {path}")
-        if result.failed and not result.written:
-            click.echo(f"{result.file}: not built", err=True)
-        elif result.skipped and len(cases) == 1:
+        if result.skipped and len(cases) == 1:
             click.echo(f"{result.file}: up to date (--force rebuilds)", err=True)
+        elif result.failed and not result.written:
+            click.echo(f"{result.file}: not built", err=True)
         if progress:
             state = "failed" if result.failed else "up to date" if result.skipped else "built"
             click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
@@ -81,7 +82,7 @@ def run_build(
     results = batch.build_many(cases, chosen, options, jobs or batch.default_jobs(), heard)
     if len(cases) > 1:
         failed = sum(result.failed for result in results)
-        skipped = sum(result.skipped for result in results)
+        skipped = sum(result.skipped and not result.failed for result in results)
         click.echo(
             f"{len(cases) - failed - skipped} built, {skipped} up to date, {failed} not built",
             err=True,
@@ -89,9 +90,15 @@ def run_build(
     return 1 if any(result.failed for result in results) else 0
 
 
+def build_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `build` and `bundle` share: each is a keyword of run_build."""
+    for option in (force_option, jobs_option("built"), allow_option, strict_option, out_option):
+        command = option(command)
+    return command
+
+
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@out_option
 @click.option(
     "--format",
     "formats",
@@ -100,60 +107,29 @@ def run_build(
     show_default=True,
     help="Comma-separated output formats.",
 )
-@strict_option
-@allow_option
-@jobs_option("built")
-@force_option
-def build(
-    files: tuple[str, ...],
-    *,
-    out_dir: str,
-    formats: tuple[str, ...],
-    strict: bool,
-    allow_lint_errors: bool,
-    jobs: int | None,
-    force: bool,
-) -> int:
+@build_options
+def build(files: tuple[str, ...], *, formats: tuple[str, ...], **flags: Any) -> int:
     """Render cases to Markdown, HTML, PDF and plain text.
 
     Validates and lints each case and checks its evidence files, then writes
     build/<case>/<case>.md, .html, .pdf and .txt (paste-ready, with
     -counts.txt). A case that cannot be built keeps its previous outputs;
-    one whose text is over the limit under --strict is written (to be read)
-    but fails the run. Unchanged cases are skipped.
+    one whose text is over the limit, if lint.length is an error there (or
+    under --strict), is written (to be read) but fails the run. Unchanged
+    cases are skipped; the text's length is checked on every run.
 
     \b
     Example:
       actionplan build cases/asin-recall.yaml
       actionplan build --format pdf cases/asin-recall.yaml
     """
-    return run_build(
-        files,
-        out_dir=out_dir,
-        formats=formats,
-        strict=strict,
-        allow_lint_errors=allow_lint_errors,
-        jobs=jobs,
-        force=force,
-    )
+    return run_build(files, formats=formats, **flags)
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@out_option
-@strict_option
-@allow_option
-@jobs_option("built")
-@force_option
-def bundle(
-    files: tuple[str, ...],
-    *,
-    out_dir: str,
-    strict: bool,
-    allow_lint_errors: bool,
-    jobs: int | None,
-    force: bool,
-) -> int:
+@build_options
+def bundle(files: tuple[str, ...], **flags: Any) -> int:
     """Build everything to send to Amazon, evidence included.
 
     Writes every format of `build`, plus build/<case>/<case>.docx (Word),
@@ -165,15 +141,7 @@ def bundle(
     Example:
       actionplan bundle cases/asin-recall.yaml
     """
-    return run_build(
-        files,
-        out_dir=out_dir,
-        formats=pipeline.FORMATS + pipeline.BUNDLE,
-        strict=strict,
-        allow_lint_errors=allow_lint_errors,
-        jobs=jobs,
-        force=force,
-    )
+    return run_build(files, formats=pipeline.FORMATS + pipeline.BUNDLE, **flags)
 
 
 @click.command()

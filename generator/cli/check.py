@@ -54,14 +54,14 @@ def lint_command(files: tuple[str, ...], *, strict: bool, jobs: int | None) -> i
     cases = case_files(files)
     found: list[Diagnostic] = []
 
-    def heard(_: int, result: batch.Result) -> None:
+    def heard(_: int, result: pipeline.Result) -> None:
         diagnostics = lint.strict(result.diagnostics) if strict else result.diagnostics
         report(diagnostics)
         found.extend(diagnostics)
 
     # A pool pays off from a few dozen cases on; below that, starting it costs more.
     workers = jobs or (batch.default_jobs() if len(cases) >= 50 else 1)
-    batch.build_many(cases, chosen, None, workers, heard)
+    batch.lint_many(cases, chosen, workers, heard)
     summary(found, len(cases))
     return 1 if any(d.severity is Severity.ERROR for d in found) else 0
 
