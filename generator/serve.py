@@ -117,9 +117,7 @@ class Preview:
         except convert.ConversionError as exc:
             kept.errors = [pipeline.conversion_diagnostic(case, exc)]
             return kept
-        found = checked.diagnostics + pipeline.text_length(
-            case, texts["plain"].encode("utf-8"), settings
-        )
+        found = checked.diagnostics + lint.lint_text(case, texts["plain"], settings)
         return State(
             plan=texts["html5"],
             good=(case, checked.evidence),
