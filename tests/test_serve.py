@@ -270,3 +270,19 @@ def test_a_finding_is_looked_for_by_its_words_inside_the_nearest_text() -> None:
     # A finding on a value that is no prose (a date) is looked for by the text beside it.
     owner = dataclasses.replace(promise, path="$.problems[0].immediate_actions[0].date", end=None)
     assert serve._finding(checked.case, 1, owner).places[0].startswith("We will close it")
+
+
+def test_a_case_broken_from_the_start_shows_its_plan_once_fixed(
+    browser: Any, server: serve.Server, repo: Path
+) -> None:
+    case = repo / "cases" / CASE.name
+    _edit(case, "structure: 4d", "structure: 4d\nlanguage: [en")
+    opened = browser.new_page()
+    opened.goto(f"{server.url}case/{CASE.stem}/")
+    assert "[yaml.syntax]" in opened.text_content("#errors")
+    assert "Below is the last good version" not in opened.text_content("#errors")
+    assert opened.text_content("#plan").strip() == ""
+    _edit(case, "structure: 4d\nlanguage: [en", "structure: 4d")
+    _wait_until(opened, "document.querySelector('#plan').textContent.includes('Weber Power')")
+    assert opened.text_content("#errors").strip() == ""
+    opened.close()
