@@ -284,6 +284,9 @@ def hover(ls: CaseServer, params: types.HoverParams) -> types.Hover | None:
 def code_action(ls: CaseServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """The certain fixes of the findings in the range asked about."""
     uri = params.text_document.uri
+    only = params.context.only
+    if only and not any(types.CodeActionKind.QuickFix.startswith(kind) for kind in only):
+        return []  # e.g. the editor asks for source actions on save: there are none
     current = _current(ls, uri)
     if current is None:
         return []
