@@ -286,3 +286,22 @@ def test_a_case_broken_from_the_start_shows_its_plan_once_fixed(
     _wait_until(opened, "document.querySelector('#plan').textContent.includes('Weber Power')")
     assert opened.text_content("#errors").strip() == ""
     opened.close()
+
+
+def test_a_page_follows_a_restarted_server(browser: Any, repo: Path) -> None:
+    first = serve.Server(repo / "cases", repo)
+    first.start()
+    opened = browser.new_page()
+    opened.goto(f"{first.url}case/{CASE.stem}/")
+    opened.evaluate("window.marker = 'still the same page'")
+    first.stop()
+    _edit(repo / "cases" / CASE.name, "Closed the listing", "Shut the listing")
+    second = serve.Server(repo / "cases", repo, first.port)
+    second.start()
+    try:
+        # The page reconnects by itself and gets the plan as it is now, not only later changes.
+        _wait_until(opened, "document.querySelector('#plan').textContent.includes('Shut the')")
+        _same_page(opened)
+    finally:
+        opened.close()
+        second.stop()
