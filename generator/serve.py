@@ -390,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return
         with contextlib.suppress(OSError):
             for message in _stream(preview, since, self.site.stop):
                 self.wfile.write(message)
