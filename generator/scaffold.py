@@ -37,8 +37,11 @@ def new_case(
     structure = structure or expected.structure
     with (TEMPLATES / "scaffold" / "i18n" / f"{language}.yaml").open(encoding="utf-8") as handle:
         words = yaml.safe_load(handle)
+    from generator.evidence_checks import needs
+
     template = environment().get_template("scaffold/case.yaml.j2")
     return template.render(
+        needs=needs(reason),
         name=name,
         structure=structure,
         reason=reason,
@@ -61,7 +64,7 @@ def to_8d(data: dict[str, Any]) -> dict[str, Any]:
     out["team"] = [{"name": contact, "role": "leader", "function": f"{TODO}: job title"}]
     out["problems"] = [_problem_to_8d(problem) for problem in data["problems"]]
     out["lessons_learned"] = [f"{TODO}: what the business now does differently"]
-    for key in ("evidence", "submissions", "lint"):
+    for key in ("suppliers", "evidence", "submissions", "lint"):
         if key in data:
             out[key] = copy.deepcopy(data[key])
     return out
@@ -116,7 +119,7 @@ def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
 
 
 def write_new(path: Path, text: str) -> None:
-    """Create `path` with `text`; refuse if anything is there already."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    """Create `path` with `text` complete or not at all; refuse if anything is there already."""
+    from generator.write import create_new
+
+    create_new(path, text.encode("utf-8"))

@@ -547,3 +547,12 @@ def test_a_character_without_a_glyph_builds_an_ordinary_pdf_with_a_warning(tmp_p
     assert code == 1 and "error [build.pdf-standard]" in err  # --strict: the run fails
     code, _, err = run("build", "--out", str(tmp_path / "plain"), "tests/minimal-4d.yaml")
     assert code == 0 and "build.pdf-standard" not in err
+
+
+def test_a_huge_csv_makes_a_bounded_table() -> None:
+    """A 20 MB line, or ten million rows: the table keeps what a page can show."""
+    table, _ = render.csv_table(b"x," * 10_000_000)
+    assert len(table) == 1 and len(table[0]) == render.CSV_COLUMNS
+    table, _ = render.csv_table(b"a;" + b"b" * 5_000_000 + b"\n" + b"1;2\n" * 10_000_000)
+    assert len(table) == render.PREVIEW_LINES
+    assert len("".join(table[0][1])) == render.PREVIEW_WIDTH and "".join(table[0][1])[-1] == "…"
