@@ -66,12 +66,17 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real entry; a bigger one is 
 
 def subfolder(name: str, key: bytes) -> Path | None:
     """A folder of the cache that holds only what was made for exactly this `key`."""
-    where = folder()
+    return _keyed_folder(folder(), name, key)
+
+
+def _keyed_folder(where: Path | None, name: str, key: bytes, private: bool = False) -> Path | None:
+    """`where`/<name>-<digest of key>, made if need be (and its parents, with `private`, for
+    this user only), or None if it cannot be."""
     if where is None:
         return None
     path = where / f"{name}-{_digest(key)[:16]}"
     try:
-        path.mkdir(exist_ok=True)
+        path.mkdir(parents=private, exist_ok=True, mode=0o700 if private else 0o777)
     except OSError:
         return None
     return path
@@ -109,15 +114,7 @@ def private_folder() -> Path | None:
 
 def private_subfolder(name: str, key: bytes) -> Path | None:
     """A folder of private_folder() for exactly this `key`."""
-    where = private_folder()
-    if where is None:
-        return None
-    path = where / f"{name}-{_digest(key)[:16]}"
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        return None
-    return path
+    return _keyed_folder(private_folder(), name, key, private=True)
 
 
 def load_json(name: str, key: bytes) -> Any:
