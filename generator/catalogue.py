@@ -60,7 +60,7 @@ def rules() -> dict[str, Rule]:
 
     schema = json.loads((SCHEMAS / "rules.schema.json").read_text(encoding="utf-8"))
     problems = [str(error) for error in jsonschema_rs.validator_for(schema).iter_errors(entries)]
-    codes = [entry.get("code") for entry in entries if isinstance(entry, dict)]
+    codes = [str(entry.get("code")) for entry in entries if isinstance(entry, dict)]
     problems += [f"{code} is listed twice" for code in sorted(set(codes)) if codes.count(code) > 1]
     if problems:
         raise CatalogueError("rules/rules.yaml: " + "; ".join(problems))

@@ -91,6 +91,7 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     prose = list(checks.texts(data))
     for text in prose:
         yield from checks.phrase_findings(text, language)
+        yield from checks.character_findings(text)
     yield from checks.action_findings(data)
     yield from checks.traceability_findings(data, prose)
     yield from checks.proof_findings(data)

@@ -83,7 +83,10 @@ def totals(part: str) -> dict[str, dict[str, float]]:
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
         out[rule] = {**c, "precision": precision, "recall": recall}
-    out["good"] = {**good, "share": good["false_alarms"] / good["passages"] if good["passages"] else 0.0}
+    out["good"] = {
+        **good,
+        "share": good["false_alarms"] / good["passages"] if good["passages"] else 0.0,
+    }
     return out
 
 

@@ -54,7 +54,9 @@ def test_a_rule_code_far_from_any_points_to_the_list() -> None:
     assert catalogue.unknown_code("lint.zzzzzzzz") == "see `actionplan rules` for the rule codes"
 
 
-def test_the_catalogue_rejects_unknown_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_catalogue_rejects_unknown_keys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     entries = yaml.safe_load(Path("rules/rules.yaml").read_text())
     entries[0]["severty"] = "error"
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True))
@@ -70,7 +72,7 @@ def test_the_catalogue_rejects_unknown_keys(monkeypatch: pytest.MonkeyPatch, tmp
 def test_the_catalogue_is_the_one_list_of_rule_names() -> None:
     """The lint, the phrase lists, the corpus and the docs take the names from the catalogue."""
     assert lint.rules() is catalogue.rules()
-    assert corpus.RULES == catalogue.phrase_rules()
+    assert catalogue.phrase_rules() == corpus.RULES
     assert checks.phrase_lists() == tuple(n.replace("-", "_") for n in catalogue.phrase_rules())
     assert set(checks.rule_scopes()) == set(catalogue.rules())
     for language in checks.languages():
