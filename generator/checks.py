@@ -202,7 +202,7 @@ class Phrase:
     def __init__(self, source: str, analysis: list[Any] | None = None) -> None:
         self.source = source.replace(" ?", r"\s*").replace(" ", r"\s+")
         if analysis is None:
-            analysis = analyse(self.source)
+            analysis = prefilter.shipped(self.source) or analyse(self.source)
         prefixes, required, self.at_word = analysis
         self.prefixes = None if prefixes is None else frozenset(prefixes)
         self.required = tuple(frozenset(group) for group in required)
@@ -260,6 +260,21 @@ def rule_scopes() -> dict[str, frozenset[str]]:
 
 
 def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
+    """Findings of the phrase rules in one piece of prose."""
+    for code, match, needle, occurrence in _phrase_matches(text.value, text.kind, language):
+        yield Finding(code, text.path, match, needle, occurrence)
+
+
+@functools.lru_cache(maxsize=32768)
+def _phrase_matches(value: str, kind: str, language: str) -> tuple[tuple[str, str, str, int], ...]:
+    """What the phrase rules find in a text: it depends on the words, the field kind and the
+    language only, and plans repeat their texts (templates, copies of a problem), so each is
+    judged once per process."""
+    text = Text((), kind, value)
+    return tuple((f.code, f.match, f.needle, f.occurrence) for f in _judge_phrases(text, language))
+
+
+def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
     """Findings of the phrase rules in one piece of prose.
 
     The rules read the text normalised (normalise.py) and, except the placeholder and

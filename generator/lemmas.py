@@ -115,6 +115,23 @@ def main() -> None:
         text = json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
         (FOLDER / f"{path.stem}.json").write_text(text, encoding="utf-8")
         print(f"{path.stem}: {len(table)} lemmas, {sum(map(len, table.values()))} forms")
+    write_analysis()
+
+
+def write_analysis() -> None:
+    """rules/analysis.json: the prefilter's analysis of every pattern, as shipped."""
+    from generator import checks, prefilter
+
+    checks.phrases.cache_clear()
+    forms.cache_clear()
+    analyses = {}
+    for language in checks.languages():
+        lists = checks.phrases(language)
+        for name in (*checks.phrase_lists(), "vague_owners"):
+            for phrase in lists[name]:
+                analyses[phrase.source] = checks.analyse(phrase.source)
+    (RULES / "analysis.json").write_text(prefilter.shipped_table(analyses), encoding="utf-8")
+    print(f"analysis of {len(analyses)} patterns")
 
 
 if __name__ == "__main__":

@@ -156,3 +156,24 @@ def test_a_five_whys_chain_and_verbatim_quotes_validate_and_are_not_judged() -> 
     case = parse_case("x.yaml", text)
     assert validate_case(case) == []
     assert lint.lint_case(case, lint.load_settings(Path("/nonexistent"))) == []
+
+
+def test_shipped_pattern_analysis_is_up_to_date() -> None:
+    """rules/analysis.json holds the prefilter's analysis of every pattern as it is now."""
+    from generator import prefilter
+
+    analyses = {}
+    for language in checks.languages():
+        lists = checks.phrases(language)
+        for name in (*checks.phrase_lists(), "vague_owners"):
+            for phrase in lists[name]:
+                analyses[phrase.source] = checks.analyse(phrase.source)
+    shipped = Path("rules/analysis.json").read_text(encoding="utf-8")
+    assert shipped == prefilter.shipped_table(analyses), "run: python -m generator.lemmas"
+
+
+def test_a_text_is_judged_once_and_findings_keep_their_own_path() -> None:
+    first = checks.Text(("a",), "action", "We will train them.")
+    second = checks.Text(("b",), "action", "We will train them.")
+    assert [f.path for f in checks.phrase_findings(first, "en")] == [("a",)]
+    assert [f.path for f in checks.phrase_findings(second, "en")] == [("b",)]
