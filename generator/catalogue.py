@@ -71,6 +71,33 @@ def _rule(entry: dict[str, Any]) -> Rule:
     return Rule(**{**entry, "not_in": frozenset(entry.get("not_in", []))})
 
 
+ERROR_PRECISION = 0.95  # a phrase rule stops a build only where it is this precise
+MIN_SUPPORT = 3  # findings on the held-out part before a precision counts as measured
+
+
+@cache
+def quality() -> dict[str, dict[str, dict[str, float]]]:
+    """Measured precision and recall of each phrase rule per language on the held-out part of
+    the labelled corpus (rules/quality.yaml, written by `python -m tests.corpus --record`)."""
+    path = RULES / "quality.yaml"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        data: dict[str, dict[str, dict[str, float]]] = yaml.load(handle, Loader=YAML_LOADER)
+    return data.get("rules", {})  # type: ignore[return-value]
+
+
+def severity(rule: Rule, language: str) -> str:
+    """A rule's default severity in a language: a phrase rule is an error only where its
+    measured held-out precision is at least ERROR_PRECISION; an unmeasured one warns."""
+    if not rule.phrases or rule.severity != "error":
+        return rule.severity
+    row = quality().get(rule.name, {}).get(language)
+    if row is None or row["tp"] + row["fp"] < MIN_SUPPORT or row["precision"] < ERROR_PRECISION:
+        return "warning"
+    return "error"
+
+
 @cache
 def phrase_rules() -> tuple[str, ...]:
     """The names of the phrase rules, in the catalogue's order."""

@@ -118,7 +118,8 @@ def _raw_phrases(language: str) -> dict[str, Any]:
 @functools.cache
 def languages() -> tuple[str, ...]:
     """The languages that have phrase lists (rules/<language>.yaml)."""
-    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
+    others = ("rules", "quality")  # the catalogue and its measurements
+    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem not in others))
 
 
 @functools.cache

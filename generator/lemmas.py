@@ -105,10 +105,11 @@ def main() -> None:
     """Write rules/lemmas/<language>.json for every language's lemma sets."""
     import yaml
 
+    from generator import checks
+
     FOLDER.mkdir(exist_ok=True)
-    for path in sorted(RULES.glob("*.yaml")):
-        if path.stem == "rules":
-            continue
+    for language in checks.languages():
+        path = RULES / f"{language}.yaml"
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         lemmas = sorted({lemma for words in sets_of(raw).values() for lemma in words})
         table = extract(path.stem, lemmas)

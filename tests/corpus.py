@@ -130,9 +130,41 @@ def report(part: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     return "\n".join(lines)
 
 
+QUALITY = Path(__file__).parent.parent / "rules" / "quality.yaml"
+
+
+def quality_table() -> str:
+    """rules/quality.yaml: the held-out figures per rule and language, which grade the phrase
+    rules' severity and fill docs/rules.md."""
+    table = {language: evaluate(language, "holdout") for language in LANGUAGES}
+    data = {
+        "rules": {
+            rule: {
+                language: {
+                    key: round(table[language][rule][key], 3)
+                    for key in ("tp", "fp", "fn", "precision", "recall")
+                }
+                for language in LANGUAGES
+            }
+            for rule in RULES
+        },
+        "passages": {language: len(passages(language, "holdout")) for language in LANGUAGES},
+    }
+    header = (
+        "# Measured on the held-out part of the labelled corpus (tests/lint-corpus/holdout/).\n"
+        "# Written by `python -m tests.corpus --record`; do not edit. tests/test_corpus.py\n"
+        "# checks that it matches the corpus.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=True)
+
+
 if __name__ == "__main__":
     import sys
 
+    if "--record" in sys.argv:
+        QUALITY.write_text(quality_table(), encoding="utf-8")
+        print(f"wrote {QUALITY}")
+        sys.exit(0)
     args = [a for a in sys.argv[1:] if a != "-v"]
     langs = tuple(args) or LANGUAGES
     for name in PARTS:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.corpus import LANGUAGES, PARTS, RULES, evaluate, passages, report
+from generator import catalogue
+from tests.corpus import LANGUAGES, PARTS, QUALITY, RULES, evaluate, passages, quality_table, report
 
 PRECISION, RECALL, FALSE_ALARMS = 0.90, 0.85, 0.03
 # (language, rule or "good", measure): the figure reached where it is short of the target.
@@ -60,3 +61,21 @@ def test_the_parts_are_separate_folders() -> None:
     for language in LANGUAGES:
         header = (PARTS["dev"] / f"{language}.yaml").read_text(encoding="utf-8")[:600]
         assert "development part" in header.lower(), language
+
+
+def test_recorded_quality_is_the_held_out_measurement() -> None:
+    """rules/quality.yaml (severity, docs/rules.md) is what the held-out part measures now."""
+    assert QUALITY.read_text(encoding="utf-8") == quality_table(), (
+        "run: python -m tests.corpus --record, then actionplan rules --markdown > docs/rules.md"
+    )
+
+
+def test_a_phrase_rule_is_an_error_only_where_it_is_precise() -> None:
+    for rule in catalogue.rules().values():
+        if not rule.phrases:
+            continue
+        for language in LANGUAGES:
+            row = evaluate(language, "holdout")[rule.name]
+            if catalogue.severity(rule, language) == "error":
+                assert row["precision"] >= catalogue.ERROR_PRECISION, (rule.code, language)
+                assert row["tp"] + row["fp"] >= catalogue.MIN_SUPPORT, (rule.code, language)
