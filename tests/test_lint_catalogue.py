@@ -78,3 +78,21 @@ def test_the_catalogue_is_the_one_list_of_rule_names() -> None:
     for language in checks.languages():
         lists = set(checks._raw_phrases(language))
         assert set(checks.phrase_lists()) - lists <= {"vague"}, language
+
+
+def test_findings_speak_the_plans_language() -> None:
+    text = Path("cases/de-marken-beschwerde.yaml").read_text(encoding="utf-8")
+    case = parse_case("de.yaml", text + "\n" if not text.endswith("\n") else text)
+    data = case.data
+    assert data["language"] == "de"
+    owner = data["problems"][0]["corrective_actions"][0]["owner"]
+    bad = parse_case("de.yaml", text.replace(f"owner: {owner}", "owner: das Team", 1))
+    found = [d for d in lint.lint_case(bad, lint.load_settings(Path("/nonexistent")))]
+    assert [d.code for d in found] == ["lint.vague-owner"]
+    assert found[0].message == "Verantwortlicher 'das Team' nennt keine Person und keine Rolle"
+    assert found[0].hint.startswith("nennen Sie die verantwortliche Person")
+
+
+def test_every_rule_has_its_wording_in_every_language() -> None:
+    for rule in catalogue.rules().values():
+        assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
