@@ -18,8 +18,24 @@ ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py gen
 # No built-in implicit rules: searching them for every evidence file makes a no-op run slow.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.DELETE_ON_ERROR:
 .SECONDEXPANSION:
+# No .DELETE_ON_ERROR, and the outputs are precious: actionplan replaces them all or none, so a
+# failed or interrupted run must leave the previous ones; make would delete them.
+.PRECIOUS: build/%.md build/%.html build/%.txt build/%.pdf build/%-submission.pdf build/%.docx \
+  build/%-evidence.zip
+
+# A case name, as `actionplan new` allows it ([a-z0-9][a-z0-9-]*), checked before any shell sees
+# it: CASE is spliced into recipes. Checked on its unexpanded value, which must not be expanded
+# otherwise. FROM, STRUCTURE and REASON reach recipes only through the environment ("$$FROM").
+NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -
+without-chars = $(if $(2),$(call without-chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,99,$(2))),$(1))
+ifneq ($(origin CASE),undefined)
+ifneq ($(value CASE),)
+ifneq ($(words $(value CASE))$(call without-chars,$(value CASE),$(NAME_CHARS))$(filter -%,$(value CASE)),1)
+$(error CASE is not a case name: use lower-case letters, digits and hyphens, as in cases/<name>.yaml)
+endif
+endif
+endif
 
 help:
 	@echo "make build CASE=<name>   render cases/<name>.yaml to build/<name>/ (.md .html .pdf .txt)"
@@ -28,6 +44,7 @@ help:
 	@echo "make lint                content rules, every case"
 	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
+	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
 	@echo "make lint-quality        precision and recall of the content rules (dev and held-out)"
@@ -87,14 +104,19 @@ watch: $(READY)
 	$(case-given)
 	$(ACTIONPLAN) watch cases/$(CASE).yaml
 
+# The live preview on 127.0.0.1: one case, or without CASE the index of every case.
+serve: $(READY)
+	$(if $(CASE),$(case-given))
+	$(ACTIONPLAN) serve $(if $(CASE),cases/$(CASE).yaml)
+
 diff: $(READY)
 	$(case-given)
-	@if [ -z "$(FROM)" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
-	$(ACTIONPLAN) diff cases/$(CASE).yaml --from $(FROM)
+	@if [ -z "$$FROM" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
+	$(ACTIONPLAN) diff cases/$(CASE).yaml --from "$$FROM"
 
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$(STRUCTURE)" ] || [ -z "$(REASON)" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --structure $(STRUCTURE) --reason $(REASON)
+	@if [ -z "$(CASE)" ] || [ -z "$$STRUCTURE" ] || [ -z "$$REASON" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --structure "$$STRUCTURE" --reason "$$REASON"
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)
@@ -140,4 +162,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint lint-quality test fuzz bench check clean
+.PHONY: help setup build bundle all watch serve diff new validate lint lint-quality test fuzz bench check clean

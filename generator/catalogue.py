@@ -78,13 +78,14 @@ MIN_SUPPORT = 3  # findings on the held-out part before a precision counts as me
 @cache
 def quality() -> dict[str, dict[str, dict[str, float]]]:
     """Measured precision and recall of each phrase rule per language on the held-out part of
-    the labelled corpus (rules/quality.yaml, written by `python -m tests.corpus --record`)."""
-    path = RULES / "quality.yaml"
+    the labelled corpus (rules/quality.json, written by `python -m tests.corpus --record`)."""
+    path = RULES / "quality.json"
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, dict[str, float]]] = yaml.load(handle, Loader=YAML_LOADER)
-    return data.get("rules", {})  # type: ignore[return-value]
+    data: dict[str, dict[str, dict[str, dict[str, float]]]] = json.loads(
+        path.read_text(encoding="utf-8")
+    )
+    return data.get("rules", {})
 
 
 def severity(rule: Rule, language: str) -> str:

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator import cache, catalogue, judge, lemmas, normalise, prefilter, sentences
+from generator import (
+    catalogue,
+    judge,
+    lemmas,
+    normalise,
+    prefilter,
+    sentences,
+    structures,
+    user_cache,
+)
+from generator.i18n import language_name, languages
 from generator.loader import YAML_LOADER
-from generator.resources import RULES, SCHEMAS
+from generator.resources import RULES, schema_defs
 
 Path_ = tuple[str | int, ...]
 
@@ -49,7 +58,7 @@ _NOT_PROSE = {
 
 def _schema_word(name: str) -> re.Pattern[str]:
     """The pattern of a $defs entry of defs.schema.json, as a whole word inside prose."""
-    pattern = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"][name]
+    pattern = schema_defs()[name]
     return re.compile(r"\b(?:" + pattern["pattern"].removeprefix("^").removesuffix("$") + r")\b")
 
 
@@ -63,7 +72,6 @@ _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name", "source"}
 MAX_PER_RULE = 10  # findings of one rule in one field
-_ACTION_LISTS = ("immediate_actions", "corrective_actions", "implementation", "measures")
 
 
 @dataclass(frozen=True)
@@ -85,21 +93,27 @@ class Finding:
     fields: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
-def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
-    """Every prose string of a case, with its kind (the key it stands under)."""
+def walk(data: Any, skip: Collection[str] = (), path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every value of a case with its path, parents first; keys in `skip` are not entered."""
+    yield path, data
     if isinstance(data, dict):
         for key, value in data.items():
-            if key not in _NOT_PROSE:
-                yield from texts(value, (*path, key))
+            if key not in skip:
+                yield from walk(value, skip, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from texts(value, (*path, index))
-    elif isinstance(data, str) and path:
-        keys = [part for part in path if isinstance(part, str)]
-        kind = keys[-1]
-        if kind == "summary":
-            kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
-        yield Text(path, kind, data)
+            yield from walk(value, skip, (*path, index))
+
+
+def texts(data: Any) -> Iterator[Text]:
+    """Every prose string of a case, with its kind (the key it stands under)."""
+    for path, value in walk(data, _NOT_PROSE):
+        if isinstance(value, str) and path:
+            keys = [part for part in path if isinstance(part, str)]
+            kind = keys[-1]
+            if kind == "summary":
+                kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
+            yield Text(path, kind, value)
 
 
 @functools.cache
@@ -113,13 +127,6 @@ def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
     return raw
-
-
-@functools.cache
-def languages() -> tuple[str, ...]:
-    """The languages that have phrase lists (rules/<language>.yaml)."""
-    others = ("rules", "quality")  # the catalogue and its measurements
-    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem not in others))
 
 
 @functools.cache
@@ -160,7 +167,7 @@ def phrases(language: str) -> dict[str, Any]:
         if Path(path).exists()
     )
     sets = lemmas.sets_of(raw)
-    stored = cache.load_json(f"phrases-{language}", key) or {}
+    stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
     for name in names:
         sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
@@ -170,7 +177,7 @@ def phrases(language: str) -> dict[str, Any]:
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
     if not stored:
-        cache.save_json(
+        user_cache.save_json(
             f"phrases-{language}",
             key,
             {
@@ -354,23 +361,20 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _action_lists(problem: dict[str, Any], base: Path_) -> Iterator[tuple[Path_, list[Any]]]:
-    for key in _ACTION_LISTS[:3]:
-        if key in problem:
-            yield (*base, key), problem[key]
-    if "prevention" in problem:
-        yield (*base, "prevention", "measures"), problem["prevention"]["measures"]
+def _action_lists(data: dict[str, Any]) -> Iterator[tuple[structures.Part, Path_, list[Any]]]:
+    """Each list of actions of each problem, with its part of the plan and its path."""
+    for p, problem in enumerate(data["problems"]):
+        yield from structures.action_lists(problem, data["structure"], ("problems", p))
 
 
 def action_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """Actions reported as done must be done, and dated on or before the plan."""
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                if action["status"] == "planned":
-                    yield Finding("lint.action-status", (*base, a, "status"), "planned")
-                if action["date"] > data["date"]:
-                    yield Finding("lint.action-date", (*base, a, "date"), action["date"])
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            if action["status"] == "planned":
+                yield Finding("lint.action-status", (*base, a, "status"), "planned")
+            if action["date"] > data["date"]:
+                yield Finding("lint.action-date", (*base, a, "date"), action["date"])
 
 
 def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
@@ -381,18 +385,10 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
     yield from _duplicates(data.get("evidence", []), ("evidence",))
     for p, problem in enumerate(data["problems"]):
         causes = {cause["id"]: c for c, cause in enumerate(problem["root_causes"])}
-        answers = {
-            "4d": [("corrective_actions", "corrective action (D3)")],
-            "8d": [
-                ("implementation", "implementation action (D6)"),
-                ("measures", "prevention measure (D7)"),
-            ],
-        }[data["structure"]]
-        lists = dict(_action_lists(problem, ("problems", p)))
-        for key, section in answers:
-            path = next(path for path in lists if path[-1] == key)
+        lists = structures.action_lists(problem, data["structure"], ("problems", p))
+        for part, path, actions in (each for each in lists if each[0].answers):
             addressed: set[str] = set()
-            for a, action in enumerate(lists[path]):
+            for a, action in enumerate(actions):
                 for i, ref in enumerate(action["addresses"]):
                     addressed.add(ref)
                     if ref not in causes:
@@ -403,7 +399,7 @@ def traceability_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[F
                         "lint.unaddressed-cause",
                         ("problems", p, "root_causes", c),
                         cause_id,
-                        fields={"section": section},
+                        fields={"section": f"{part.answers} (D{part.d})"},
                     )
     for path, ids in _evidence_lists(data):
         for i, ref in enumerate(ids):
@@ -430,29 +426,19 @@ def _duplicates(items: list[dict[str, Any]], path: Path_) -> Iterator[Finding]:
             yield from _duplicates(item["root_causes"], (*path, index, "root_causes"))
 
 
-def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[str]]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "evidence" and path:
-                yield (*path, key), value
-            elif key != "evidence":
-                yield from _evidence_lists(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _evidence_lists(value, (*path, index))
+def _evidence_lists(data: Any) -> Iterator[tuple[Path_, list[str]]]:
+    """The lists of evidence ids that cite evidence (not the evidence list itself)."""
+    for path, value in walk(data):
+        if len(path) > 1 and path[-1] == "evidence":
+            yield path, value
 
 
 def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """A proof of effectiveness needs a figure or a piece of evidence."""
+    where = structures.part(data["structure"], structures.Role.PROOF).path
     for p, problem in enumerate(data["problems"]):
-        if data["structure"] == "4d":
-            path: Path_ = ("problems", p, "effectiveness")
-            proof = problem["effectiveness"]
-        else:
-            path, proof = (
-                ("problems", p, "prevention", "effectiveness"),
-                problem["prevention"]["effectiveness"],
-            )
+        path: Path_ = ("problems", p, *where)
+        proof = structures.get(problem, where)
         has_number = re.search(r"\d", proof["summary"]) is not None
         if not (proof.get("metrics") or proof.get("evidence") or has_number):
             yield Finding("lint.no-figures", path)
@@ -473,7 +459,8 @@ def _content_words(text: str, common: frozenset[str]) -> set[str]:
 
 
 def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    if data["structure"] == "4d" and data["notice"]["scope"] == "account":
+    scope = data["notice"]["scope"]
+    if scope == "account" and structures.SCOPE[data["structure"]] != scope:
         yield Finding("lint.structure", ("structure",))
 
 
@@ -504,13 +491,22 @@ def length_findings(
                 )
 
 
+def text_length_findings(text: str, limit: int) -> Iterator[Finding]:
+    """The paste-ready text (as built) against the character limit of the appeal form."""
+    if len(text) > limit:
+        yield Finding(
+            "lint.length",
+            ("problems",),
+            f"the paste-ready text has {len(text)} characters, over {limit}",
+        )
+
+
 def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
-    for p, problem in enumerate(data["problems"]):
-        for base, actions in _action_lists(problem, ("problems", p)):
-            for a, action in enumerate(actions):
-                owner = action["owner"].strip()
-                if any(pattern.search(owner) for pattern in vague):
-                    yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
+    for _, base, actions in _action_lists(data):
+        for a, action in enumerate(actions):
+            owner = action["owner"].strip()
+            if any(pattern.search(owner) for pattern in vague):
+                yield Finding("lint.vague-owner", (*base, a, "owner"), owner)
 
 
 def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
@@ -554,32 +550,11 @@ def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
 _FILLER_ID = re.compile(r"X{4,}")
 
 
-def identifier_findings(data: Any, path: Path_ = ()) -> Iterator[Finding]:
+def identifier_findings(data: Any) -> Iterator[Finding]:
     """Identifiers still holding a scaffold's XXXX (the schema accepts their shape)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in ("lint", "submissions"):
-                yield from identifier_findings(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from identifier_findings(value, (*path, index))
-    elif isinstance(data, str) and _FILLER_ID.search(data):
-        yield Finding("lint.placeholder", path, data, data)
-
-
-def resubmission_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    """After a rejection, the revised plan carries a later date than the rejected one."""
-    submissions = data.get("submissions", [])
-    if not submissions:
-        return
-    last = max(range(len(submissions)), key=lambda i: submissions[i]["date"])
-    if submissions[last]["outcome"] == "rejected" and data["date"] <= submissions[last]["date"]:
-        yield Finding(
-            "lint.resubmission",
-            ("submissions", last),
-            f"the plan is dated {data['date']}, not after its rejected submission of "
-            f"{submissions[last]['date']}",
-        )
+    for path, value in walk(data, ("lint", "submissions")):
+        if isinstance(value, str) and _FILLER_ID.search(value):
+            yield Finding("lint.placeholder", path, value, value)
 
 
 MIN_WORDS_FOR_LANGUAGE = 40
@@ -598,10 +573,9 @@ def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Findi
     declared = data["language"]
     best = max(shares, key=lambda lang: shares[lang])
     if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):
-        names = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
         yield Finding(
             "lint.language",
             ("language",),
-            names.get(best, best),
+            language_name(best),
             fields={"declared": data["language"]},
         )

@@ -11,11 +11,10 @@ import atexit
 import contextlib
 import datetime
 import json
-import os
-import select
+import queue
 import subprocess
 import tempfile
-import time
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,7 +64,17 @@ class _TextServer:
             stdout=subprocess.PIPE,
             stderr=self.stderr,
         )
-        self.pending = b""
+        # Answers are read by a thread of their own and handed over with a timeout: select() on
+        # a pipe, which would do the same in this thread, does not exist on Windows.
+        self.answers: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._read_answers, daemon=True).start()
+
+    def _read_answers(self) -> None:
+        assert self.process.stdout is not None
+        with contextlib.suppress(OSError, ValueError):  # closed by close(): nothing more to read
+            for line in iter(self.process.stdout.readline, b""):
+                self.answers.put(line)
+        self.answers.put(b"")  # the end: pandoc exited or was stopped
 
     def ask(self, request: dict[str, Any], step: str) -> dict[str, str]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -75,7 +84,7 @@ class _TextServer:
             self.process.stdin.flush()
         except OSError:
             pass  # it died: the answer's absence says why
-        answer = self._read_line(self.process.stdout.fileno(), step)
+        answer = self._read_line(step)
         try:
             reply: dict[str, Any] = json.loads(answer)
         except ValueError:
@@ -86,19 +95,15 @@ class _TextServer:
         texts: dict[str, str] = reply["texts"]
         return texts
 
-    def _read_line(self, fd: int, step: str) -> bytes:
-        deadline = time.monotonic() + PANDOC_TIMEOUT
-        while b"\n" not in self.pending:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                self.close()
-                raise ConversionError(step, f"no answer within {PANDOC_TIMEOUT} s")
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise ConversionError(step, self._death())
-            self.pending += chunk
-        line, _, self.pending = self.pending.partition(b"\n")
-        return line
+    def _read_line(self, step: str) -> bytes:
+        try:
+            line = self.answers.get(timeout=PANDOC_TIMEOUT)
+        except queue.Empty:
+            self.close()
+            raise ConversionError(step, f"no answer within {PANDOC_TIMEOUT} s") from None
+        if not line.endswith(b"\n"):  # the end, or half an answer before it
+            raise ConversionError(step, self._death())
+        return line[:-1]
 
     def _death(self) -> str:
         code = self.process.wait()

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Severity, UserError
-from generator.loader import LoadedCase, load_case, parse_bytes
+from generator import structures
 from generator.render import locale
 
 SIMILAR = 0.5  # text similarity from which two records count as the same, reworded
@@ -35,54 +32,21 @@ class Section:
     changes: list[Change] = field(default_factory=list)
 
 
-def load_version(file: str, revision: str) -> LoadedCase:
-    """A case as it was at a git revision (commit, tag, branch), or from another file."""
-    if Path(revision).is_file():
-        return load_case(revision)
-    path = Path(file)
-    result = subprocess.run(
-        ["git", "-C", str(path.parent or "."), "show", f"{revision}:./{path.name}"],
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UserError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "diff.revision",
-                    "",
-                    f"cannot read '{revision}': {reason[-1] if reason else ''}",
-                    "give a commit, tag or branch that has this file, "
-                    "or the path of another version",
-                )
-            ]
-        )
-    return parse_bytes(f"{revision}:{file}", result.stdout)
-
-
 def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     """Every plan-level change from `old` to `new`, grouped by section, empty sections left out."""
     words = locale(new["language"])
     sections = [
         Section(words["title"], [*_fields_change("", _front(old), _front(new))]),
     ]
-    if new["structure"] == "8d" or old["structure"] == "8d":
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d1"],
-                _records(
-                    old.get("team", []),
-                    new.get("team", []),
-                    lambda m: m["name"],
-                    lambda m: m["name"],
-                ),
-            )
-        )
+    # The plan's own parts (8D's team and lessons), if either version has them: the team comes
+    # before the problems, the lessons after.
+    outer = {
+        part.key: part
+        for structure in (old["structure"], new["structure"])
+        for part in structures.plan_parts(structure)
+    }.values()
+    first = structures.problem_parts(new["structure"])[0].d
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d < first]
     old_problems = {p["id"]: p for p in old["problems"]}
     for problem in new["problems"]:
         before = old_problems.pop(problem["id"], None)
@@ -95,15 +59,7 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     for gone in old_problems.values():
         title = f"{words['problem']} {gone['id']}: {gone['title']}"
         sections.append(Section(title, [Change("removed", title, _line(gone["problem"]))]))
-    if "lessons_learned" in new or "lessons_learned" in old:
-        sections.append(
-            Section(
-                words["sections"]["8d"]["d8"],
-                _records(
-                    old.get("lessons_learned", []), new.get("lessons_learned", []), None, _label
-                ),
-            )
-        )
+    sections += [_plan_part(part, old, new, words) for part in outer if part.d > first]
     sections.append(
         Section(
             words["labels"]["evidence_index"],
@@ -115,7 +71,55 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
             ),
         )
     )
+    sections += _review_sections(old, new)
     return [section for section in sections if section.changes]
+
+
+# Not part of the plan Amazon reads, but what a reviewer of a change needs: a rule silenced
+# and why, and each time the plan was sent. Tool wording, in English like the diff's own.
+EXCEPTIONS = "Lint exceptions"
+SUBMISSIONS = "Submissions"
+
+
+def _exception_key(exception: dict[str, Any]) -> str:
+    return f"{exception['rule']} at {exception.get('path', '$')}"
+
+
+def _review_sections(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
+    def exceptions(data: dict[str, Any]) -> list[Any]:
+        return list(data.get("lint", {}).get("exceptions", []))
+
+    return [
+        Section(
+            EXCEPTIONS,
+            _records(exceptions(old), exceptions(new), _exception_key, _exception_key),
+        ),
+        Section(
+            SUBMISSIONS,
+            _records(
+                old.get("submissions", []),
+                new.get("submissions", []),
+                lambda s: s["version"],
+                lambda s: s["version"],
+            ),
+        ),
+    ]
+
+
+def render_review(data: dict[str, Any]) -> str:
+    """The lint exceptions with their reasons and the submission history, as text after the plan
+    (`actionplan text`, so `git diff` shows them); empty if the case has neither."""
+    from generator.render import environment
+
+    exceptions = data.get("lint", {}).get("exceptions", [])
+    submissions = sorted(data.get("submissions", []), key=lambda s: s["date"])
+    if not exceptions and not submissions:
+        return ""
+    return environment().get_template("review.txt.j2").render(
+        exceptions=exceptions,
+        submissions=submissions,
+        titles={"exceptions": EXCEPTIONS, "submissions": SUBMISSIONS},
+    )
 
 
 def _front(data: dict[str, Any]) -> dict[str, Any]:
@@ -128,31 +132,21 @@ def _front(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _plan_part(
+    part: structures.Part, old: dict[str, Any], new: dict[str, Any], words: dict[str, Any]
+) -> Section:
+    """A part of the plan as a whole: team members matched by name, lessons by their text."""
+    key = (lambda member: member["name"]) if part.role is structures.Role.TEAM else None
+    before, after = old.get(part.key, []), new.get(part.key, [])
+    return Section(part.heading(words), _records(before, after, key, key or _label))
+
+
 def _problem_parts(
     old: dict[str, Any], new: dict[str, Any], structure: str, words: dict[str, Any]
 ) -> list[tuple[str, Any, Any]]:
-    """The parts of a problem in the order of the plan, each with its heading."""
-    s = words["sections"][structure]
-    labels = words["labels"]
-    if structure == "4d":
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d1"]),
-            ("root_causes", s["d2"]),
-            ("immediate_actions", labels["immediate_actions"]),
-            ("corrective_actions", s["d3"]),
-            ("effectiveness", s["d4"]),
-        ]
-    else:
-        keys = [
-            ("title", words["problem"]),
-            ("problem", s["d2"]),
-            ("immediate_actions", s["d3"]),
-            ("root_causes", s["d4"]),
-            ("solutions", s["d5"]),
-            ("implementation", s["d6"]),
-            ("prevention", s["d7"]),
-        ]
+    """The sections of a problem in the order of the plan, each with its heading."""
+    keys = [("title", words["problem"])]
+    keys += [(key, part.heading(words)) for key, part in structures.sections(structure).items()]
     return [(name, old.get(key), new.get(key)) for key, name in keys]
 
 
@@ -254,14 +248,17 @@ def _line(record: Any) -> str:
         main = next(
             (
                 record[k]
-                for k in ("action", "cause", "summary", "option", "description", "name", "metric")
+                for k in (
+                    *("action", "cause", "summary", "option", "description", "name", "metric"),
+                    *("reason", "outcome"),
+                )
                 if k in record
             ),
             "",
         )
         rest = [
             _text(record[k])
-            for k in ("before", "after", "period", "date", "owner", "status")
+            for k in ("before", "after", "period", "date", "owner", "status", "feedback")
             if k in record
         ]
         return " · ".join([_text(main), *rest]) if main else _text(record)
@@ -269,10 +266,42 @@ def _line(record: Any) -> str:
 
 
 _TOKEN = re.compile(r"\S+|\s+")
+# A sentence with the spaces after it: up to . ! or ? followed by a space or the end.
+_SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|$)\s*", re.DOTALL)
+# Below this share of its words kept, a sentence reads as replaced, not edited word by word.
+KEPT = 0.5
 
 
 def _words_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The change from old to new text as runs of ("same"|"del"|"ins", text), word by word."""
+    """The change from old to new text as runs of ("same"|"del"|"ins", text): sentence by
+    sentence, then word by word inside a sentence that kept most of its words; a rewritten
+    sentence is shown as one sentence replaced by another, not as interleaved single words."""
+    a, b = _SENTENCE.findall(old), _SENTENCE.findall(new)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        for index in range(max(len(olds), len(news))):
+            before = olds[index] if index < len(olds) else ""
+            after = news[index] if index < len(news) else ""
+            if before and after and _kept(before, after) >= KEPT:
+                out += _tokens_diff(before, after)
+            else:
+                out += [("del", before)] if before else []
+                out += [("ins", after)] if after else []
+    return _merge(out)
+
+
+def _kept(old: str, new: str) -> float:
+    """The share of the old sentence's words that are still there, in order."""
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / max(len(a), 1)
+
+
+def _tokens_diff(old: str, new: str) -> list[tuple[str, str]]:
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -284,6 +313,19 @@ def _words_diff(old: str, new: str) -> list[tuple[str, str]]:
             if j2 > j1:
                 out.append(("ins", "".join(b[j1:j2])))
     return out
+
+
+def _merge(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Adjacent runs of one kind as one; deletions before insertions where they meet."""
+    merged: list[tuple[str, str]] = []
+    for op, text in runs:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        elif op == "del" and len(merged) >= 2 and merged[-1][0] == "ins" and merged[-2][0] == "del":
+            merged[-2] = ("del", merged[-2][1] + text)
+        else:
+            merged.append((op, text))
+    return merged
 
 
 def counts(sections: list[Section]) -> dict[str, int]:
@@ -310,22 +352,3 @@ def render_diff(
     return template.render(
         sections=sections, title=title, language=language, totals=counts(sections)
     )
-
-
-def unchanged_since_rejection(case: LoadedCase) -> str:
-    """If the last submission was rejected and git holds that version unchanged, say so."""
-    submissions = case.data.get("submissions", [])
-    if not submissions:
-        return ""
-    last = max(submissions, key=lambda s: s["date"])
-    if last["outcome"] != "rejected":
-        return ""
-    try:
-        then = load_version(case.file, last["version"])
-    except (UserError, OSError):
-        return ""  # not a git revision, or no git: nothing to compare with
-    strip = ("submissions", "lint")
-    same = {k: v for k, v in then.data.items() if k not in strip} == {
-        k: v for k, v in case.data.items() if k not in strip
-    }
-    return f"the plan is unchanged since '{last['version']}', which was rejected" if same else ""

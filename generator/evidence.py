@@ -6,12 +6,18 @@ is opened. Limits are documented in docs/security.md.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
-from dataclasses import dataclass
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.diagnostics import Diagnostic
 from generator.loader import LoadedCase
 
 MAX_BYTES = 20_000_000
@@ -47,10 +53,12 @@ class EvidenceFile:
     mime: str
     size: int
     sha256: str
+    # The bytes checked and hashed: the zip, the PDF and the preview use these, never the path.
+    content: bytes = field(repr=False, compare=False)
 
     def pages(self) -> int:
         """Pages of a PDF (0 if unreadable), else 1; read only for the submission PDF."""
-        return _pages(self.path.read_bytes(), self.mime)
+        return _pages(self.content, self.mime)
 
 
 def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnostic]]:
@@ -62,17 +70,9 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
         path = ("evidence", index, "file")
 
         def problem(code: str, message: str, hint: str, path: tuple[Any, ...] = path) -> None:
-            line, column = case.locate(path)
             problems.append(
-                Diagnostic(
-                    case.file,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    f"evidence.{code}",
-                    json_path(path),
-                    message,
-                    hint,
+                Diagnostic.error(
+                    case.file, f"evidence.{code}", message, hint, at=case.locate(path), path=path
                 )
             )
 
@@ -93,26 +93,18 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
             continue
         target = folder.joinpath(*parts)
         try:
-            inside = target.resolve().is_relative_to(folder.resolve())
-        except (OSError, RuntimeError):  # a symlink loop
-            inside = False
-        if not inside:
+            opened = _read_inside(folder, parts)
+        except _Refused as refused:
+            problem(*refused.args)
+            continue
+        if isinstance(opened, int):  # a size over the limit, known before reading
             problem(
-                "path",
-                f"'{written}' is a link that leads outside the case's folder",
-                "copy the file into the folder instead of linking to it",
+                "size",
+                f"'{written}' is {file_size(opened)}, over the limit of {file_size(MAX_BYTES)}",
+                "compress it or split it into parts",
             )
             continue
-        if not target.exists():
-            problem(
-                "missing",
-                f"'{written}' does not exist in {folder}/",
-                "check the file name, or add the file",
-            )
-            continue
-        if not target.is_file():
-            problem("missing", f"'{written}' is not a file", "name a file, not a folder")
-            continue
+        content, _identity = opened
         kind = TYPES.get(target.suffix.lower())
         if kind is None:
             problem(
@@ -121,18 +113,10 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 "convert it to PDF, PNG, JPEG, CSV or TXT",
             )
             continue
-        size = target.stat().st_size
-        if size > MAX_BYTES:
-            problem(
-                "size",
-                f"'{written}' is {file_size(size)}, over the limit of {file_size(MAX_BYTES)}",
-                "compress it or split it into parts",
-            )
-            continue
+        size = len(content)
         if size == 0:
             problem("empty", f"'{written}' is empty", "replace it with the real document")
             continue
-        content = target.read_bytes()
         mime, magic = kind
         if not _looks_like(content, magic):
             problem(
@@ -149,9 +133,118 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 mime,
                 size,
                 hashlib.sha256(content).hexdigest(),
+                content,
             )
         )
     return files, problems
+
+
+class _Refused(Exception):
+    """An evidence file that cannot be used: (code, message, hint) for its diagnostic."""
+
+
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _read_inside(folder: Path, parts: tuple[str, ...]) -> tuple[bytes, tuple[int, int]] | int:
+    """The bytes of folder/parts and the file's (device, inode), read once through one open
+    descriptor: no symbolic link is followed (not the case's folder, not a folder inside it,
+    not the file), so what is checked is what is used even if the path changes meanwhile.
+    An int is the size of a file over MAX_BYTES, which is not read."""
+    written = "/".join(parts)
+    descriptors: list[int] = []
+    try:
+        try:
+            descriptors.append(os.open(folder, _FOLDER_FLAGS))
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink():
+                raise _Refused(
+                    "path",
+                    f"'{written}': the case's folder {folder} is a link",
+                    f"make {folder}/ a real folder and put the evidence in it",
+                ) from None
+            raise _Refused(
+                "missing",
+                f"'{written}' does not exist in {folder}/",
+                "check the file name, or add the file",
+            ) from None
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            try:
+                status = os.stat(part, dir_fd=descriptors[-1], follow_symlinks=False)
+            except FileNotFoundError:
+                raise _Refused(
+                    "missing",
+                    f"'{written}' does not exist in {folder}/",
+                    "check the file name, or add the file",
+                ) from None
+            except OSError as exc:
+                raise _Refused(
+                    "missing",
+                    f"'{written}' cannot be read: {exc.strerror}",
+                    "check its permissions",
+                ) from None
+            if stat.S_ISLNK(status.st_mode):
+                raise _Refused(*_link_problem(folder, parts, written))
+            if not last and not stat.S_ISDIR(status.st_mode):
+                raise _Refused(
+                    "missing",
+                    f"'{written}' does not exist in {folder}/",
+                    "check the file name, or add the file",
+                )
+            if last and not stat.S_ISREG(status.st_mode):
+                raise _Refused("missing", f"'{written}' is not a file", "name a file, not a folder")
+            try:
+                descriptors.append(
+                    os.open(part, _FILE_FLAGS if last else _FOLDER_FLAGS, dir_fd=descriptors[-1])
+                )
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):  # replaced by a link meanwhile
+                    raise _Refused(*_link_problem(folder, parts, written)) from None
+                raise _Refused(
+                    "missing",
+                    f"'{written}' cannot be read: {exc.strerror}",
+                    "check its permissions",
+                ) from None
+        status = os.fstat(descriptors[-1])
+        if not stat.S_ISREG(status.st_mode):  # replaced meanwhile
+            raise _Refused("missing", f"'{written}' is not a file", "name a file, not a folder")
+        if status.st_size > MAX_BYTES:
+            return status.st_size
+        with os.fdopen(os.dup(descriptors[-1]), "rb") as handle:
+            content = handle.read(MAX_BYTES + 1)
+        if len(content) > MAX_BYTES:  # it grew after fstat
+            return len(content)
+        return content, (status.st_dev, status.st_ino)
+    finally:
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+
+def _link_problem(folder: Path, parts: tuple[str, ...], written: str) -> tuple[str, str, str]:
+    try:
+        inside = folder.joinpath(*parts).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    where = "a link" if inside else "a link that leads outside the case's folder"
+    return (
+        "path",
+        f"'{written}' is {where}",
+        "copy the file into the folder instead of linking to it",
+    )
+
+
+@contextlib.contextmanager
+def staged(files: list[EvidenceFile]) -> Iterator[Path]:
+    """A private folder holding exactly the checked bytes of each file at its written path: the
+    PDF engine reads evidence from there, never from the case's folder, which may have changed."""
+    with tempfile.TemporaryDirectory(prefix="actionplan-evidence-") as folder:
+        for item in files:
+            target = Path(folder).joinpath(*PurePosixPath(item.relative).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.content)
+        yield Path(folder)
 
 
 def _looks_like(content: bytes, magic: bytes | None) -> bool:
@@ -209,7 +302,7 @@ def evidence_zip(data: dict[str, Any], files: list[EvidenceFile]) -> bytes:
     stamp = (year, month, day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = [(zip_name(f), f.path.read_bytes()) for f in files]
+        entries = [(zip_name(f), f.content) for f in files]
         listing = json.dumps(manifest(data, files), indent=2, ensure_ascii=False) + "\n"
         entries.append(("manifest.json", listing.encode("utf-8")))
         for name, content in sorted(entries):

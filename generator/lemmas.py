@@ -105,10 +105,10 @@ def main() -> None:
     """Write rules/lemmas/<language>.json for every language's lemma sets."""
     import yaml
 
-    from generator import checks
+    from generator import i18n
 
     FOLDER.mkdir(exist_ok=True)
-    for language in checks.languages():
+    for language in i18n.languages():
         path = RULES / f"{language}.yaml"
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         lemmas = sorted({lemma for words in sets_of(raw).values() for lemma in words})
@@ -121,12 +121,12 @@ def main() -> None:
 
 def write_analysis() -> None:
     """rules/analysis.json: the prefilter's analysis of every pattern, as shipped."""
-    from generator import checks, prefilter
+    from generator import checks, i18n, prefilter
 
     checks.phrases.cache_clear()
     forms.cache_clear()
     analyses = {}
-    for language in checks.languages():
+    for language in i18n.languages():
         lists = checks.phrases(language)
         for name in (*checks.phrase_lists(), "vague_owners"):
             for phrase in lists[name]:

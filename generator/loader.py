@@ -9,13 +9,14 @@ column for diagnostics.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic, Severity, UserError, json_path
+from generator.diagnostics import Diagnostic, UserError
 
 # Limits for untrusted input; docs/security.md explains them.
 MAX_BYTES = 2 * 1024 * 1024
@@ -36,6 +37,9 @@ _SCALAR_BUILDERS = {
 }
 
 Path_ = tuple[str | int, ...]
+# What YAML refuses in raw text (C0 but tab and line breaks, DEL, C1 but NEL, U+FFFE/U+FFFF),
+# and so also in a quoted value once its escapes are decoded.
+_DECODED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 @dataclass
@@ -106,7 +110,7 @@ def _tag_name(tag: str) -> str:
 
 
 def _error(file: str, line: int, column: int, code: str, message: str, hint: str) -> UserError:
-    return UserError([Diagnostic(file, line, column, Severity.ERROR, code, "", message, hint)])
+    return UserError([Diagnostic.error(file, code, message, hint, at=(line, column))])
 
 
 def decode(file: str, raw: bytes) -> str:
@@ -296,30 +300,24 @@ def _refuse_aliases(file: str, text: str) -> None:
     if not marks:
         return
     diagnostics = [
-        Diagnostic(
+        Diagnostic.error(
             file,
-            mark.line + 1,
-            mark.column + 1,
-            Severity.ERROR,
             "yaml.alias",
-            "",
             "aliases (*name) are not supported in case files",
             "write the value out in full where the alias stands",
+            at=(mark.line + 1, mark.column + 1),
         )
         for mark in marks[:MAX_REPORTED_ALIASES]
     ]
     if len(marks) > MAX_REPORTED_ALIASES:
         last = marks[MAX_REPORTED_ALIASES]
         diagnostics.append(
-            Diagnostic(
+            Diagnostic.error(
                 file,
-                last.line + 1,
-                last.column + 1,
-                Severity.ERROR,
                 "yaml.alias",
-                "",
                 f"{len(marks) - MAX_REPORTED_ALIASES} more aliases",
                 "write every value out in full",
+                at=(last.line + 1, last.column + 1),
             )
         )
     raise UserError(diagnostics)
@@ -336,15 +334,8 @@ class _Builder:
     def _report(self, node: yaml.Node, path: Path_, code: str, message: str, hint: str) -> None:
         mark = node.start_mark
         self.errors.append(
-            Diagnostic(
-                self.file,
-                mark.line + 1,
-                mark.column + 1,
-                Severity.ERROR,
-                code,
-                json_path(path),
-                message,
-                hint,
+            Diagnostic.error(
+                self.file, code, message, hint, at=(mark.line + 1, mark.column + 1), path=path
             )
         )
 
@@ -381,6 +372,19 @@ class _Builder:
                 else "write the value as plain text, a number, true/false or a date",
             )
             return None
+        if node.tag == _TAG + "str" and node.style in ('"', "'"):
+            # A double-quoted scalar decodes escapes (\e, \0, \x9b) after libyaml's check of the
+            # raw text: the decoded text is checked again.
+            bad = _DECODED_CONTROL.search(node.value)
+            if bad:
+                self._report(
+                    node,
+                    path,
+                    "yaml.character",
+                    f"the text contains the control character U+{ord(bad.group(0)):04X}",
+                    "remove the escape sequence; text needs no control characters",
+                )
+                return node.value
         try:
             return builder(node)
         except (ValueError, OverflowError):

@@ -8,34 +8,72 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
 from generator.evidence import EvidenceFile, file_size
-from generator.loader import YAML_LOADER
+from generator.i18n import locale as locale  # also render.locale, as before
 from generator.resources import TEMPLATES
 
-# Lines that would start a block (heading, rule, setext underline) in a user's text: escaped so a
-# field cannot restructure the document. So is a line that reads as a link reference definition
-# ([note]: text), which would vanish from every output. Inline Markdown (emphasis, links, lists)
-# stays.
-_BLOCK_START = re.compile(r"^( {0,3})([#=]|[-*_](?=[-*_ ]*$)|\[(?=[^\]\n]*\]:))", re.MULTILINE)
+# Each field must read as if parsed on its own: nothing in it may open a block that runs on into
+# the next field. So wherever a block can start (at a line's start, or after the markers of a
+# block quote or list item) these are escaped: a heading, a rule or setext underline; an HTML
+# block (an unclosed <pre>, <script>, <?x or <!-- would take every later line as raw text); a
+# code fence (``` or ~~~, left open likewise); and the delimiter row that makes lines a table.
+# And `]:` anywhere, which would make a link reference definition: its text would vanish.
+# Inline Markdown (emphasis, links, lists) stays.
+_CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+_AUTOLINK = (
+    r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)>"
+)
+_BLOCK_OPENER = re.compile(r"[#=]|[-*_](?=[-*_ \t]*$)|<(?!" + _AUTOLINK[1:] + ")")
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+
+
+_RULE = re.compile(r"[ \t]*[-*_=][-*_= \t]*$")  # a rule or setext underline, list markers or not
+
+
+def _block_escaped(line: str) -> str:
+    if _RULE.match(line):
+        at = len(line) - len(line.lstrip())
+        return line[:at] + "\\" + line[at:]
+    start = _CONTAINERS.match(line)
+    at = start.end() if start else 0
+    rest = line[at:]
+    if "|" in rest and _DELIMITER_ROW.match(rest):
+        return line[:at] + rest.replace("|", "\\|")
+    fence = _FENCE.match(rest)
+    if fence:
+        return line[:at] + "".join("\\" + c for c in fence.group(0)) + rest[fence.end() :]
+    if _BLOCK_OPENER.match(rest):
+        return line[:at] + "\\" + rest
+    return line
+
+
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A numeric character reference (&#27; &#x1b;) is decoded by every Markdown reader; one that
+# names a control character (or none: 0, beyond U+10FFFF) is shown as typed instead.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
 
 
-@cache
-def locale(language: str) -> dict[str, Any]:
-    """The fixed words of a language, from templates/i18n/<language>.yaml."""
-    path = TEMPLATES / "i18n" / f"{language}.yaml"
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
-    return data
+def _unsafe_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    unsafe = code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+    unsafe = unsafe or (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or 0x7F <= code <= 0x9F
+    return "\\" + match.group(0) if unsafe else match.group(0)
+
+
+def _references_as_typed(text: str) -> str:
+    return _CHARACTER_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
 
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
-    text = _BLOCK_START.sub(r"\1\\\2", str(text).strip())
+    lines = _references_as_typed(str(text).strip()).replace("]:", "]\\:").split("\n")
+    text = "\n".join(_block_escaped(line) for line in lines)
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
@@ -46,7 +84,15 @@ def cell_text(text: str) -> str:
 
 def literal_text(text: str) -> str:
     """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
-    return _LITERAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _references_as_typed(_LITERAL.sub(r"\\\1", " ".join(str(text).split())))
+
+
+def title_line(data: dict[str, Any], store: str | None = None) -> str:
+    """The plan's title (its first heading, the page title, the PDF's title); `store` is the
+    store's name as the output writes it (escaped for Markdown), else as the case has it."""
+    words = locale(data["language"])
+    store = data["seller"]["store_name"] if store is None else store
+    return f"{words['title']}{words['colon']} {store} ({data['notice']['marketplace']})"
 
 
 def format_date(iso: str, words: dict[str, Any]) -> str:
@@ -68,7 +114,7 @@ def _size_filter(context: Any, size: int) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    from generator import cache as user_cache
+    from generator import user_cache
 
     # Jinja compiles filters' calling conventions into its bytecode but keys that bytecode on the
     # template source alone: key the folder on the code that defines the filters as well.
@@ -83,6 +129,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["title_line"] = title_line
     env.filters.update(
         md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=_size_filter
     )
@@ -169,7 +216,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "note": "",
         }
         if found.mime.startswith("text/"):
-            lines = found.path.read_text(encoding="utf-8").splitlines()
+            lines = found.content.decode("utf-8").splitlines()
             entry["preview"] = "\n".join(lines[:PREVIEW_LINES])
             if len(lines) > PREVIEW_LINES:
                 entry["note"] = words["labels"]["preview"].format(

@@ -14,6 +14,7 @@ import yaml
 
 from generator.render import environment
 from generator.resources import TEMPLATES
+from generator.structures import Role, get, problem_parts
 
 TODO = "TODO"
 
@@ -26,8 +27,10 @@ def new_case(
     marketplace: str,
     language: str,
     today: datetime.date,
+    schema: str = "",
 ) -> str:
-    """The text of a new case with every required field, comments and reason-specific hints."""
+    """The text of a new case with every required field, comments and reason-specific hints;
+    `schema` is what its first line points editors at (default: ../schemas/, as in cases/)."""
     with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
         guidance = yaml.safe_load(handle)[reason]
     template = environment().get_template("scaffold/case.yaml.j2")
@@ -40,6 +43,7 @@ def new_case(
         language=language,
         today=today.isoformat(),
         guidance=guidance,
+        schema=schema or f"../schemas/plan-{structure}.schema.json",
     )
 
 
@@ -59,47 +63,49 @@ def to_8d(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problem_to_8d(problem: dict[str, Any]) -> dict[str, Any]:
-    corrective = copy.deepcopy(problem["corrective_actions"])
-    causes = copy.deepcopy(problem["root_causes"])
+    """A 4D problem's parts moved to the 8D parts of the same role; what 8D adds is TODO."""
+    four = {part.role: copy.deepcopy(get(problem, part.path)) for part in problem_parts("4d")}
+    causes, corrective = four[Role.CAUSES], four[Role.ACTIONS]
     for cause in causes:
         cause.setdefault("method", f"{TODO}: how this cause was found")
-    return {
-        "id": problem["id"],
-        "title": problem["title"],
-        "problem": copy.deepcopy(problem["problem"]),
-        "immediate_actions": copy.deepcopy(problem["immediate_actions"]),
-        "root_causes": causes,
-        "solutions": {
+    eight = {
+        **four,
+        Role.OPTIONS: {
             "criteria": [f"{TODO}: a criterion for choosing a solution"],
             "options": [
                 {"option": action["action"], "assessment": action["why"], "chosen": True}
                 for action in corrective
             ],
         },
-        "implementation": corrective,
-        "prevention": {
-            "measures": [
-                {
-                    "action": f"{TODO}: the control that keeps the causes from coming back",
-                    "why": f"{TODO}: why it prevents recurrence",
-                    "addresses": [cause["id"] for cause in causes],
-                    "date": problem["immediate_actions"][0]["date"],
-                    "owner": f"{TODO}: name, role",
-                    "status": "ongoing",
-                }
-            ],
-            "effectiveness": copy.deepcopy(problem["effectiveness"]),
-        },
+        Role.PREVENTION: [
+            {
+                "action": f"{TODO}: the control that keeps the causes from coming back",
+                "why": f"{TODO}: why it prevents recurrence",
+                "addresses": [cause["id"] for cause in causes],
+                "date": four[Role.IMMEDIATE][0]["date"],
+                "owner": f"{TODO}: name, role",
+                "status": "ongoing",
+            }
+        ],
     }
+    out: dict[str, Any] = {"id": problem["id"], "title": problem["title"]}
+    for part in problem_parts("8d"):
+        *parents, last = part.path
+        node = out
+        for step in parents:
+            node = node.setdefault(step, {})
+        node[last] = eight[part.role]
+    return out
 
 
-def dump_case(data: dict[str, Any], note: str) -> str:
+def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
     """YAML text of a case, with the schema line for editors and a note on where it came from."""
     body = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
+    schema = schema or f"../schemas/plan-{data['structure']}.schema.json"
     return (
-        f"# yaml-language-server: $schema=../schemas/plan-{data['structure']}.schema.json\n"
+        f"# yaml-language-server: $schema={schema}\n"
         f"# {note}\n{body}"
     )
 

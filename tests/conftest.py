@@ -21,10 +21,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The suite's own per-user cache, so no test reads what another run (or the user) left."""
-    from generator import cache
+    from generator import user_cache
 
     os.environ["ACTIONPLAN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    cache.folder.cache_clear()
+    user_cache.folder.cache_clear()
 
 
 @pytest.fixture(autouse=True)

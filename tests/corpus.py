@@ -9,6 +9,7 @@ tests/test_corpus.py holds the held-out part to its bar.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -130,11 +131,11 @@ def report(part: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     return "\n".join(lines)
 
 
-QUALITY = Path(__file__).parent.parent / "rules" / "quality.yaml"
+QUALITY = Path(__file__).parent.parent / "rules" / "quality.json"
 
 
 def quality_table() -> str:
-    """rules/quality.yaml: the held-out figures per rule and language, which grade the phrase
+    """rules/quality.json: the held-out figures per rule and language, which grade the phrase
     rules' severity and fill docs/rules.md."""
     table = {language: evaluate(language, "holdout") for language in LANGUAGES}
     data = {
@@ -150,13 +151,12 @@ def quality_table() -> str:
         },
         "passages": {language: len(passages(language, "holdout")) for language in LANGUAGES},
     }
-    header = (
-        "# Measured on the held-out part of the labelled corpus (tests/lint-corpus/holdout/).\n"
-        "# Written by `python -m tests.corpus --record`; do not edit. tests/test_corpus.py\n"
-        "# checks that it matches the corpus.\n"
+    data["about"] = (
+        "Measured on the held-out part of the labelled corpus (tests/lint-corpus/holdout/); "
+        "written by `python -m tests.corpus --record`, do not edit; tests/test_corpus.py "
+        "checks that it matches the corpus."
     )
-    return header + yaml.safe_dump(data, sort_keys=True)
-
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 if __name__ == "__main__":
     import sys

@@ -93,8 +93,10 @@ def test_resubmitting_a_rejected_version_unchanged_is_flagged(tmp_path: Path) ->
     assert "lint.resubmission" not in err  # the date changed, so the plan changed
     case.write_text(case.read_text().replace("date: 2026-11-25", "date: 2026-11-20", 1))
     _, _, err = run("lint", str(case))
+    # One fact, one finding: it is the rejected version itself (and so also dated no later).
+    assert err.count("[lint.resubmission]") == 1
     assert (
-        "warning [lint.resubmission] $.submissions: the plan is unchanged since "
+        "warning [lint.resubmission] $.submissions[0]: the plan is unchanged since "
         "'x/submitted-1', which was rejected" in err
     )
 
@@ -112,3 +114,27 @@ def test_a_revision_in_another_encoding_is_a_diagnostic(tmp_path: Path) -> None:
     code, _, err = run("diff", str(case), "--from", "HEAD", "--no-color", "--out", str(tmp_path))
     assert code == 1 and "Traceback" not in err
     assert f"HEAD:{case}:" in err and "[yaml.encoding]" in err, err
+
+
+def test_an_8d_diff_shows_the_team_first_and_the_lessons_last() -> None:
+    import copy
+
+    from generator import diff, scaffold
+    from generator.loader import load_case
+
+    old = load_case("tests/minimal-8d.yaml").data
+    new = copy.deepcopy(old)
+    new["team"][0]["function"] = "Head of Operations"
+    new["lessons_learned"].append("Carrier changes are reviewed by two people.")
+    new["problems"][0]["prevention"]["effectiveness"]["summary"] += " Still 0 late in week 6."
+    titles = [section.title for section in diff.diff_cases(old, new)]
+    assert titles == [
+        "D1 Team",
+        "Problem P1: Late shipment rate above 4 % · D7 Prevention of recurrence",
+        "D8 Lessons learned",
+    ]
+    # A 4D plan grown into 8D: the new team and lessons show as added, around the problems.
+    four = load_case("tests/minimal-4d.yaml").data
+    grown = diff.diff_cases(four, scaffold.to_8d(four))
+    assert grown[1].title == "D1 Team" and grown[-1].title == "D8 Lessons learned"
+    assert [change.kind for change in grown[1].changes] == ["added"]

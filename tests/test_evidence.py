@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import pathlib
 import struct
 import zipfile
@@ -231,6 +232,14 @@ def test_path_outside_the_case_is_refused_before_anything_is_read(
             return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(pathlib.Path, method, spy)
+    for function in ("open", "stat"):  # evidence is opened relative to the folder's descriptor
+        original_os = getattr(os, function)
+
+        def spy_os(path: object, *args: object, _original=original_os, **kwargs: object):  # type: ignore[no-untyped-def]
+            touched.append(str(path))
+            return _original(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, function, spy_os)
     case.write_text(case.read_text().replace("file: evidence/photo.png", "file: ../../etc/passwd"))
     code, _, err = run("lint", str(case))
     assert code == 1 and "[evidence.path]" in err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import batch, cache, lint, pipeline
+from generator import batch, lint, pipeline, user_cache
 
 SETTINGS = lint.load_settings()
 
@@ -87,17 +87,17 @@ def test_no_cache_when_it_is_off(
 ) -> None:
     with monkeypatch.context() as patch:
         patch.setenv("ACTIONPLAN_CACHE", "off")
-        cache.folder.cache_clear()
-        assert cache.folder() is None
+        user_cache.folder.cache_clear()
+        assert user_cache.folder() is None
         batch.check_cached(str(case), SETTINGS)
         batch.check_cached(str(case), SETTINGS)
-    cache.folder.cache_clear()
+    user_cache.folder.cache_clear()
     assert len(calls) == 2
 
 
 def test_results_unused_for_a_month_are_deleted(case: Path, calls: list[str]) -> None:
     batch.check_cached(str(case), SETTINGS)
-    folder = cache.folder()
+    folder = user_cache.folder()
     assert folder is not None
     stale = folder / "lint" / ("0" * 64 + ".json")  # another case's result, unused since
     stale.write_text('{"key": "", "value": null}')
@@ -110,6 +110,6 @@ def test_results_unused_for_a_month_are_deleted(case: Path, calls: list[str]) ->
     assert len(calls) == 1
     mine = [e for e in entries if e.stat().st_mtime > old]
     assert len(mine) == 1 and stale not in mine
-    batch.build_many([], SETTINGS, None, 1, lambda *_: None)  # a lint run prunes
+    batch.lint_many([], SETTINGS, 1, lambda *_: None)  # a lint run prunes
     assert [e for e in entries if e.exists()] == mine
     assert not stale.exists()

@@ -34,9 +34,17 @@ WORD = st.text(
 )
 PLAIN = st.lists(WORD, min_size=1, max_size=8).map(" ".join)
 # Any text at all, for "never crashes".
-ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60).filter(
-    lambda t: t.strip() != ""
-)
+# Control characters are refused even as escapes (tests/test_hostile_text.py); tab and newline
+# are text.
+ANY_TEXT = st.text(
+    st.characters(
+        exclude_categories=("Cs", "Cc"),
+        include_characters="\t\n",
+        exclude_characters="\ufffe\uffff",
+    ),
+    min_size=1,
+    max_size=60,
+).filter(lambda t: t.strip() != "")
 DATE = st.dates(
     min_value=__import__("datetime").date(2025, 1, 1),
     max_value=__import__("datetime").date(2026, 11, 20),

@@ -8,56 +8,45 @@ from pathlib import Path
 
 import click
 
-from generator import convert, pipeline, render
-from generator.cli_common import CASES, out_option, report
+from generator import convert, pipeline, render, structures
+from generator.cli.common import CASES, out_option, report
 from generator.diagnostics import UserError
 from generator.loader import load_case
+from generator.resources import schema_enum
 from generator.validate import validate_case
-
-
-def _schema_enum(*path: str) -> list[str]:
-    """Allowed values of a field, read from the schema (the one place they are defined)."""
-    import json
-
-    from generator.resources import SCHEMAS
-
-    node = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]
-    for part in path:
-        node = node[part]
-    return list(node["enum"])
 
 
 @click.command()
 @click.argument("name")
 @click.option(
     "--structure",
-    type=click.Choice(["4d", "8d"]),
+    type=click.Choice(structures.STRUCTURES),
     required=True,
     help="4d for one listing, 8d for a suspended account.",
 )
 @click.option(
     "--reason",
-    type=click.Choice(_schema_enum("notice", "properties", "reason")),
+    type=click.Choice(schema_enum("notice", "properties", "reason")),
     required=True,
     help="The reason given in Amazon's notice.",
 )
 @click.option(
     "--scope",
-    type=click.Choice(["listing", "account"]),
+    type=click.Choice(schema_enum("notice", "properties", "scope")),
     help="What was suspended (default: listing for 4d, account for 8d).",
 )
 @click.option(
     "--marketplace",
     default="amazon.com",
     show_default=True,
-    type=click.Choice(_schema_enum("notice", "properties", "marketplace")),
+    type=click.Choice(schema_enum("notice", "properties", "marketplace")),
 )
 @click.option(
-    "--language", default="en", show_default=True, type=click.Choice(_schema_enum("language"))
+    "--language", default="en", show_default=True, type=click.Choice(schema_enum("language"))
 )
 def new(
-    name: str, structure: str, reason: str, scope: str | None, marketplace: str, language: str
-) -> None:
+    name: str, *, structure: str, reason: str, scope: str | None, marketplace: str, language: str
+) -> int:
     """Start a new case from a commented template.
 
     Writes cases/NAME.yaml with every required field, a comment saying what
@@ -76,7 +65,7 @@ def new(
         raise click.BadParameter(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
-    scope = scope or ("listing" if structure == "4d" else "account")
+    scope = scope or structures.SCOPE[structure]
     text = scaffold.new_case(
         name, structure, reason, scope, marketplace, language, datetime.date.today()
     )
@@ -85,13 +74,14 @@ def new(
         scaffold.write_new(path, text)
     except FileExistsError:
         click.echo(f"{path}: already exists; not overwritten (choose another name)", err=True)
-        sys.exit(1)
+        return 1
     (CASES / name / "evidence").mkdir(parents=True, exist_ok=True)
     click.echo(f"wrote {path}")
     click.echo(
         f"evidence goes in {CASES / name / 'evidence'}/; next: edit the file, then "
         f"`make lint` and `make build CASE={name}`"
     )
+    return 0
 
 
 @click.command()
@@ -102,7 +92,7 @@ def new(
 @click.option(
     "--in-place", is_flag=True, help="Replace the case file itself (git keeps the old version)."
 )
-def convert_command(file: str, target: str, in_place: bool) -> None:
+def convert_command(file: str, *, target: str, in_place: bool) -> int:
     """Turn a 4D case into an 8D skeleton, keeping everything it says.
 
     Writes cases/NAME-8d.yaml (and copies the evidence folder), or with
@@ -120,11 +110,11 @@ def convert_command(file: str, target: str, in_place: bool) -> None:
     checked = pipeline.check_case(file)
     report(checked.diagnostics)
     if not checked.ok or checked.case is None:
-        sys.exit(1)
+        return 1
     case = checked.case
     if case.data["structure"] == target:
         click.echo(f"{file}: already {target}", err=True)
-        sys.exit(1)
+        return 1
     text = scaffold.dump_case(
         scaffold.to_8d(case.data), f"Converted from 4D ({Path(file).name}); fill in every TODO."
     )
@@ -133,23 +123,24 @@ def convert_command(file: str, target: str, in_place: bool) -> None:
 
         write_atomic(Path(file), text.encode("utf-8"))
         click.echo(f"wrote {file}")
-        return
+        return 0
     path = Path(file).with_name(f"{case.name}-{target}.yaml")
     folder = case.folder.with_name(f"{case.name}-{target}")
     if path.exists() or folder.exists():
         click.echo(
             f"{path if path.exists() else folder}: already exists; not overwritten", err=True
         )
-        sys.exit(1)
+        return 1
     scaffold.write_new(path, text)
     if case.folder.is_dir():
         shutil.copytree(case.folder, folder)
     click.echo(f"wrote {path}")
+    return 0
 
 
 @click.command()
 @click.argument("file", type=click.Path())
-def text(file: str) -> None:
+def text(file: str) -> int:
     """Print a case as plain text (a git textconv driver).
 
     A case that does not validate is printed as it is, so `git diff` always
@@ -162,9 +153,10 @@ def text(file: str) -> None:
     checked = pipeline.check_case(file)
     if not checked.ok or checked.case is None:
         click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
-        return
+        return 0
     markdown = render.render_markdown(checked.case.data)
     click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
+    return 0
 
 
 @click.command(name="diff")
@@ -185,7 +177,7 @@ def text(file: str) -> None:
     default=None,
     help="Colour the terminal output (default: when it is a terminal).",
 )
-def diff_command(file: str, old: str, new: str | None, out_dir: str, color: bool | None) -> None:
+def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: bool | None) -> int:
     """Show what changed in a plan between two versions.
 
     Compares section by section.
@@ -199,19 +191,19 @@ def diff_command(file: str, old: str, new: str | None, out_dir: str, color: bool
       actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
       actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
     """
-    from generator import diff
+    from generator import diff, history
     from generator.write import write_atomic
 
     try:
-        before = diff.load_version(file, old)
-        after = diff.load_version(file, new) if new else load_case(file)
+        before = history.load_version(file, old)
+        after = history.load_version(file, new) if new else load_case(file)
     except UserError as exc:
         report(exc.diagnostics)
-        sys.exit(1)
+        return 1
     problems = [d for case in (before, after) for d in validate_case(case)]
     if problems:
         report(problems)
-        sys.exit(1)
+        return 1
     sections = diff.diff_cases(before.data, after.data)
     title = f"{file}: {old} → {new or 'working tree'}"
     colour = sys.stdout.isatty() if color is None else color
@@ -221,3 +213,4 @@ def diff_command(file: str, old: str, new: str | None, out_dir: str, color: bool
     path = Path(out_dir) / after.name / f"{after.name}-diff.html"
     write_atomic(path, page.encode("utf-8"))
     click.echo(f"wrote {path}", err=True)
+    return 0
