@@ -20,7 +20,7 @@ from generator import sentences
 Span = tuple[int, int]
 _VAGUE_KINDS = {"action", "proof", "summary_of_proof"}
 _MIN_WORDS = 4  # "Done." is empty rather than vague: other rules and the schema see it
-_MAX_WORDS = 20  # a longer action that names nothing is rare; its words are left to the patterns
+_MAX_WORDS = 40  # a longer text that names nothing is rare; its words are left to the patterns
 
 
 def spans(
@@ -32,7 +32,7 @@ def spans(
     others: set[str] | frozenset[str] = frozenset(),
 ) -> list[Span]:
     """The spans a rule reports in one text, in order, each passage once. `others` are the
-    rules already found in the text (a placeholder or a question is not judged as vague)."""
+    rules already found in the text (a promise or a placeholder is not also vague as a whole)."""
     taken: list[Span] = []
     for found in matches:
         if found.end() == found.start():
@@ -46,14 +46,13 @@ def spans(
         name == "vague"
         and not taken
         and kind in _VAGUE_KINDS
-        and not others & {"lint.placeholder", "lint.question"}
+        and not others  # a text another rule already names is not judged as a whole
         and "?" not in text
-        and len(text.split()) <= _MAX_WORDS
-        and _generic(text, language)
+        and _MIN_WORDS <= len(text.split()) <= _MAX_WORDS
         and not concrete(text, language)
     ):
         first = sentences.sentence_spans(text)
-        if first and len(text.split()) >= _MIN_WORDS:
+        if first:
             start, end = first[0]
             taken.append((start + len(text[start:end]) - len(text[start:end].lstrip()), end))
     return sorted(taken)
@@ -64,7 +63,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
 
     A pattern can mark itself with an empty named group: (?P<nofigure>) stands only in a
     sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
-    the seller's own cause ("the complaints are unfounded")."""
+    the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
+    the seller is not named before the match in its sentence (the other actor is the subject)."""
     groups = found.re.groupindex
     start, end = sentences.sentence_of(text, found.start())
     sentence = text[start:end]
@@ -76,6 +76,13 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return not _describes_control(text, found.start(), language)
     if "nofigure" in groups and any(char.isdigit() for char in sentence):
         return False
+    if name == "question" and _WHY.match(sentence) and text[end:].strip():
+        return False  # a 5-Whys step: the answer follows in the same field
+    if "subject" in groups:
+        # (?P<subject>): the other actor must be the subject, not the seller before it
+        first_person = _grammar(language).get("first_person")
+        if first_person is not None and first_person.search(text, start, found.start()):
+            return False
     if name == "blame" and "denial" not in groups:
         grammar = _grammar(language)
         for cue in ("own_cause", "evidence_cue"):
@@ -106,28 +113,74 @@ def _describes_control(text: str, index: int, language: str) -> bool:
     )
 
 
-def _generic(text: str, language: str) -> bool:
-    """Whether the text speaks of processes, measures or changes in general."""
-    generic = _grammar(language).get("generic")
-    return generic is not None and generic.search(text) is not None
-
-
 def concrete(text: str, language: str) -> bool:
-    """Whether a text names something a reviewer can check: a figure, a date, a named
-    document, tool, role or identifier."""
-    if any(char.isdigit() for char in text):
-        return True
+    """Whether a text names something a reviewer can check: a date, a figure tied to something
+    (not an effort or the age of the company), an identifier, a name, a quoted title, or a
+    named kind of document, tool, role or frequency."""
     grammar = _grammar(language)
-    concrete_words = grammar.get("concrete")
-    if concrete_words is not None and concrete_words.search(text):
+    plain = text
+    for cue in ("effort", "history"):
+        if cue in grammar:
+            plain = grammar[cue].sub(" ", plain)
+    if _FIGURE.search(plain) or _IDENTIFIER.search(text) or sentences.quote_spans(text):
         return True
-    return _has_name(text, language)
+    for cue in ("date", "figure_words", "concrete"):
+        if cue in grammar and grammar[cue].search(text):
+            return True
+    return language != "de" and _has_name(text)
 
 
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÄÖÜÀ-Ý][a-zäöüß-ÿ]+(?:[A-Z][a-z]+)+\b|\b[A-Z]{2,}\b")
+_FIGURE = re.compile(r"\d")
+# A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?").
+_WHY = re.compile(
+    r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.)-]?\s*|\d+[.):]\s*)?"
+    r"(?:and\s+)?(?:why|warum|weshalb|wieso|pourquoi|¿?\s*por\s*qu[ée]|perch[ée])\b",
+    re.IGNORECASE,
+)
+_IDENTIFIER = re.compile(
+    r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:\.\d+)*)\b"
+    r"|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*\b"
+)
+# Capitalised words that name nobody in particular.
+_COMMON = frozenset(
+    [
+        "I",
+        "We",
+        "Our",
+        "Amazon",
+        "Amazon's",
+        "The",
+        "This",
+        "That",
+        "These",
+        "All",
+        "Every",
+        "Each",
+        "Since",
+        "From",
+        "After",
+        "Before",
+        "Nous",
+        "Notre",
+        "Nos",
+        "Le",
+        "La",
+        "Les",
+        "Nosotros",
+        "Nuestro",
+        "Nuestra",
+        "Noi",
+        "Il",
+        "Lo",
+        "Gli",
+    ]
+)
+_CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<!\n)\b[A-ZÀ-Ý][\w'-]+")
 
 
-def _has_name(text: str, language: str) -> bool:
-    """An acronym (SOP, ERP, FBA) or a CamelCase product name: proper nouns a German capital
-    cannot be told from are left to the concrete-word list."""
-    return _NAME.search(text) is not None
+def _has_name(text: str) -> bool:
+    """A capitalised word inside a sentence: a person, company, product or tool by name (not
+    in German, where every noun is capitalised)."""
+    return any(
+        found.group(0) not in _COMMON and found.start() > 0 for found in _CAPITALISED.finditer(text)
+    )

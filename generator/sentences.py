@@ -161,7 +161,9 @@ def _not_an_end(text: str, dot: int) -> bool:
     if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
         return True
     following = text[dot + 1 :].lstrip()[:1]
-    return token.isdigit() and len(token) <= 2 and following.isalpha()  # 5. November
+    before = text[word.start() - 1] if word.start() else " "
+    # "am 5. November" (an ordinal date), not "at 16:00. Then"
+    return token.isdigit() and len(token) <= 2 and following.isalpha() and before.isspace()
 
 
 def sentence_of(text: str, index: int) -> tuple[int, int]:

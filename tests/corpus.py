@@ -158,6 +158,7 @@ def quality_table() -> str:
     )
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
+
 if __name__ == "__main__":
     import sys
 
