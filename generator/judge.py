@@ -64,15 +64,23 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     A pattern can mark itself with an empty named group: (?P<nofigure>) stands only in a
     sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
     the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
-    the seller is not named before the match in its sentence (the other actor is the subject)."""
+    the seller is not named before the match in its sentence (the other actor is the subject),
+    (?P<when>) is a time adverb that a purpose clause before it turns into a purpose."""
     groups = found.re.groupindex
     start, end = sentences.sentence_of(text, found.start())
     sentence = text[start:end]
     if name == "promise":
+        grammar = _grammar(language)
         # "We would like to explain…" announces; the filler rule reads it.
-        preamble = _grammar(language).get("preamble")
+        preamble = grammar.get("preamble")
         if preamble is not None and preamble.search(sentence):
             return False
+        # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
+        # purpose of a past action, not a promise.
+        purpose = grammar.get("purpose")
+        if "when" in groups and purpose is not None:
+            if purpose.search(text, start, found.start()):
+                return False
         return not _describes_control(text, found.start(), language)
     if "nofigure" in groups and any(char.isdigit() for char in sentence):
         return False
