@@ -78,9 +78,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
         # purpose of a past action, not a promise.
         purpose = grammar.get("purpose")
-        if "when" in groups and purpose is not None:
-            if purpose.search(text, start, found.start()):
-                return False
+        if "when" in groups and purpose is not None and purpose.search(text, start, found.start()):
+            return False
         return not _describes_control(text, found.start(), language)
     if "nofigure" in groups and any(char.isdigit() for char in sentence):
         return False
