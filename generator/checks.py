@@ -306,8 +306,8 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
             continue
         subject = value if name in _READS_QUOTES else own
         matches = lists[name].finditer(subject, lowered, candidates) if name in present else ()
-        spans = judge.spans(name, subject, language, matches, text.kind, found_codes)
-        for start, end in spans[:MAX_PER_RULE]:  # enough to act on; the rest shows after a fix
+        spans = judge.spans(name, subject, language, matches, text.kind, found_codes, MAX_PER_RULE)
+        for start, end in spans:
             found_codes.add(code)
             yield _finding(code, text, norm, start, end)
     if (

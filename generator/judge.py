@@ -30,11 +30,14 @@ def spans(
     matches: Iterable[re.Match[str]],
     kind: str,
     others: set[str] | frozenset[str] = frozenset(),
+    limit: int = 10,
 ) -> list[Span]:
     """The spans a rule reports in one text, in order, each passage once. `others` are the
     rules already found in the text (a promise or a placeholder is not also vague as a whole)."""
     taken: list[Span] = []
     for found in matches:
+        if len(taken) == limit:  # enough to act on; the rest shows after a fix
+            break
         if found.end() == found.start():
             continue
         if any(found.start() < end and start < found.end() for start, end in taken):

@@ -7,6 +7,7 @@ so the promise, emotion and question rules do not read it while length still cou
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -154,13 +155,14 @@ _BEFORE = re.compile(r"([\w.]+)$")
 
 
 def _not_an_end(text: str, dot: int) -> bool:
-    word = _BEFORE.search(text, 0, dot)
+    window = max(0, dot - 40)  # the word before the dot, without scanning the whole text
+    word = _BEFORE.search(text, window, dot)
     if word is None:
         return False
     token = word.group(1).lower()
     if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
         return True
-    following = text[dot + 1 :].lstrip()[:1]
+    following = text[dot + 1 : dot + 40].lstrip()[:1]
     before = text[word.start() - 1] if word.start() else " "
     # "am 5. November" (an ordinal date), not "at 16:00. Then"
     return token.isdigit() and len(token) <= 2 and following.isalpha() and before.isspace()
@@ -168,7 +170,13 @@ def _not_an_end(text: str, dot: int) -> bool:
 
 def sentence_of(text: str, index: int) -> tuple[int, int]:
     """The span of the sentence holding `index`."""
-    for start, end in sentence_spans(text):
-        if start <= index < end:
-            return start, end
+    spans = sentence_spans(text)
+    at = bisect.bisect_right(_starts(text), index) - 1
+    if 0 <= at < len(spans) and spans[at][0] <= index < spans[at][1]:
+        return spans[at]
     return 0, len(text)
+
+
+@lru_cache(maxsize=4096)
+def _starts(text: str) -> tuple[int, ...]:
+    return tuple(start for start, _ in sentence_spans(text))
