@@ -310,6 +310,8 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         for start, end in spans:
             found_codes.add(code)
             yield _finding(code, text, norm, start, end)
+        if name == "filler" and judge.long_introduction(own, spans):
+            yield Finding("lint.long-introduction", text.path, str(words(text.value)))
     if (
         "lint.emotion" not in found_codes
         and text.kind not in scopes.get("lint.emotion", frozenset())

@@ -194,3 +194,17 @@ def _has_name(text: str) -> bool:
     return any(
         found.group(0) not in _COMMON and found.start() > 0 for found in _CAPITALISED.finditer(text)
     )
+
+
+INTRODUCTION_WORDS = 50  # a text this long that is mostly filler is an introduction, not a plan
+
+
+def long_introduction(text: str, filler: list[Span]) -> bool:
+    """Whether a text is mostly filler (greetings, thanks, self-praise, the company's story):
+    sentences with a filler finding make up over half of a text of INTRODUCTION_WORDS or more."""
+    total = len(text.split())
+    if total < INTRODUCTION_WORDS or len(filler) < 2:
+        return False
+    spans = {sentences.sentence_of(text, start) for start, _ in filler}
+    covered = sum(len(text[a:b].split()) for a, b in spans)
+    return covered * 2 > total
