@@ -177,3 +177,68 @@ def test_a_text_is_judged_once_and_findings_keep_their_own_path() -> None:
     second = checks.Text(("b",), "action", "We will train them.")
     assert [f.path for f in checks.phrase_findings(first, "en")] == [("a",)]
     assert [f.path for f in checks.phrase_findings(second, "en")] == [("b",)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A control in place, described in the future, with its start date: a fact.
+        (
+            "en",
+            "The stock rule, live since 2 November 2026, will block any listing without an invoice.",
+            set(),
+        ),
+        ("en", "The stock rule will block any listing without an invoice.", {"lint.promise"}),
+        ("fr", "Le contrat, signé le 1er octobre 2026, sera renouvelé le 1er octobre 2027.", set()),
+        (
+            "it",
+            "Il contratto, firmato il 1º ottobre 2026, sarà rinnovato il 1º ottobre 2027.",
+            set(),
+        ),
+        # A time adverb after a purpose clause is the purpose of a past action.
+        ("en", "Added a weight check on 3 May to avoid wrong items in the future.", set()),
+        ("en", "In the future we check every parcel twice.", {"lint.promise"}),
+        # The seller's own cause, or cited scan data, next to another actor is not blame.
+        (
+            "en",
+            "The carrier lost 3 parcels because we had booked a service without tracking.",
+            set(),
+        ),
+        ("en", "The carrier lost 3 parcels.", {"lint.blame"}),
+        # Denial stays blame even beside a cause.
+        (
+            "en",
+            "These complaints are unfounded because our chargers passed every test.",
+            {"lint.blame"},
+        ),
+        # The other actor must be the subject where a pattern says so.
+        (
+            "de",
+            "Wir haben Begriffe von Mitbewerbern übernommen und sie nicht gegen Marken geprüft.",
+            set(),
+        ),
+        # Every form of a lemma: a guarantee by verb or noun.
+        ("es", "Le garantizamos que no volverá a ocurrir.", {"lint.promise"}),
+        ("de", "Unsere feste Zusage: jede Sendung wird doppelt geprüft.", {"lint.promise"}),
+    ],
+)
+def test_the_grammar_decides_which_matches_stand(
+    language: str, text: str, expected: set[str]
+) -> None:
+    assert _codes(text, language) & {"lint.promise", "lint.blame"} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("We improved our processes.", True),
+        ("We have made changes to our packaging.", True),
+        ("Customers are very happy now.", True),
+        ("Customers are happy: 4.8 stars from 212 ratings in November.", False),
+        ("Removed the word 'genuine' from all five bullets of ASIN B0C7K2M9QX on 3 May.", False),
+        ("Our team spent 120 hours on the review.", True),  # effort, not an effect
+        ("Ordered a second scale for the packing station from Mettler.", False),
+    ],
+)
+def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) -> None:
+    assert ("lint.vague" in _codes(text)) is vague
