@@ -134,6 +134,8 @@ def concrete(text: str, language: str) -> bool:
             plain = grammar[cue].sub(" ", plain)
     if _FIGURE.search(plain) or _IDENTIFIER.search(text) or sentences.quote_spans(text):
         return True
+    if _EXPLAINED.search(text):
+        return True  # "Changed the returns procedure: a returned unit without its box is…"
     for cue in ("date", "figure_words", "concrete"):
         if cue in grammar and grammar[cue].search(text):
             return True
@@ -141,6 +143,8 @@ def concrete(text: str, language: str) -> bool:
 
 
 _FIGURE = re.compile(r"\d")
+# A colon followed by a clause of five words or more says how.
+_EXPLAINED = re.compile(r":\s+(?:\S+\s+){4,}\S")
 # A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?").
 _WHY = re.compile(
     r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.)-]?\s*|\d+[.):]\s*)?"

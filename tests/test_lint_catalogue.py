@@ -93,6 +93,7 @@ def test_findings_speak_the_plans_language() -> None:
     assert found[0].hint.startswith("nennen Sie die verantwortliche Person")
 
 
-def test_every_rule_has_its_wording_in_every_language() -> None:
+def test_every_content_rule_has_its_wording_in_every_language() -> None:
     for rule in catalogue.rules().values():
-        assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+        if rule.code.startswith("lint."):
+            assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code

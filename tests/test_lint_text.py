@@ -185,7 +185,7 @@ def test_a_text_is_judged_once_and_findings_keep_their_own_path() -> None:
         # A control in place, described in the future, with its start date: a fact.
         (
             "en",
-            "The stock rule, live since 2 November 2026, will block any listing without an invoice.",
+            "The stock rule, live since 2 November 2026, will block any listing without invoice.",
             set(),
         ),
         ("en", "The stock rule will block any listing without an invoice.", {"lint.promise"}),
