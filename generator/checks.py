@@ -142,7 +142,9 @@ def grammar(language: str) -> dict[str, str]:
     sets = lemmas.sets_of(raw)
     cues = raw.get("grammar") or {}
     return {
-        str(key): lemmas.expand(str(pattern), language, sets).replace(" ", r"\s+")
+        str(key): lemmas.expand(str(pattern), language, sets)
+        .replace(" ?", r"\s*")
+        .replace(" ", r"\s+")
         for key, pattern in cues.items()
     }
 
