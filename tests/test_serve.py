@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from generator import serve
+from generator import catalogue, serve
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,6 +88,10 @@ def _wait_until(page: Any, script: str) -> None:
         time.sleep(0.05)
 
 
+# A promise's default severity in English follows its measured precision (rules/quality.json).
+_PROMISE = catalogue.severity(catalogue.rules()["lint.promise"], "en")
+
+
 def _same_page(page: Any) -> None:
     assert page.evaluate("window.marker") == "still the same page"
 
@@ -108,7 +112,7 @@ def test_a_save_updates_the_plan_and_its_findings_without_a_reload(page: Any, re
         " r.setEnd(a.parentNode, a.parentNode.childNodes.length); return r.toString(); })()"
     )
     assert following.startswith("We will close the listing")
-    assert page.evaluate("CSS.highlights.get('finding-error').size") == 1
+    assert page.evaluate(f"CSS.highlights.get('finding-{_PROMISE}').size") == 1
     # Fixed: the finding goes, still on the same page.
     _edit(case, "We will close the listing", "Closed the listing")
     _wait_until(page, "!document.querySelector('#findings').textContent.includes('lint.promise')")
@@ -143,11 +147,12 @@ def test_evidence_and_settings_changes_update_the_page(page: Any, repo: Path) ->
     removed.write_bytes(kept)
     page.wait_for_selector("#errors .broken", state="detached", timeout=WAIT_MS)
     _edit(repo / "cases" / CASE.name, "Closed the listing", "We will close the listing")
-    _wait_until(page, "document.querySelector('#findings li.error') !== null")
+    _wait_until(page, f"document.querySelector('#findings li.{_PROMISE}') !== null")
+    other = "warning" if _PROMISE == "error" else "error"
     (repo / "actionplan.yaml").write_text(
-        "lint:\n  severity:\n    lint.promise: warning\n", encoding="utf-8"
+        f"lint:\n  severity:\n    lint.promise: {other}\n", encoding="utf-8"
     )
-    _wait_until(page, "document.querySelector('#findings li.warning') !== null")
+    _wait_until(page, f"document.querySelector('#findings li.{other}') !== null")
     _same_page(page)
 
 
