@@ -171,10 +171,14 @@ def render_review(data: dict[str, Any]) -> str:
     submissions = sorted(data.get("submissions", []), key=lambda s: s["date"])
     if not exceptions and not submissions:
         return ""
-    return environment().get_template("review.txt.j2").render(
-        exceptions=exceptions,
-        submissions=submissions,
-        titles={"exceptions": EXCEPTIONS, "submissions": SUBMISSIONS},
+    return (
+        environment()
+        .get_template("review.txt.j2")
+        .render(
+            exceptions=exceptions,
+            submissions=submissions,
+            titles={"exceptions": EXCEPTIONS, "submissions": SUBMISSIONS},
+        )
     )
 
 

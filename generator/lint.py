@@ -43,13 +43,14 @@ def _config_schema() -> dict[str, Any]:
     return schema
 
 
-def load_settings(folder: Path = Path()) -> Settings:
-    """Read actionplan.yaml in `folder` if it exists; the schema holds every default."""
+def load_settings(folder: Path | None = Path(), file: Path | None = None) -> Settings:
+    """Read `file`, or else actionplan.yaml in `folder` if it exists (folder None: neither);
+    the schema holds every default, which a file of comments alone leaves as they are."""
     schema = _config_schema()
     props = schema["properties"]["lint"]["properties"]
     raw: dict[str, Any] = {}
-    path = folder / CONFIG_FILE
-    if path.exists():
+    path = file or (folder / CONFIG_FILE if folder is not None else None)
+    if path is not None and path.exists() and not _only_comments(path):
         config = load_case(path)  # same loader: positions, duplicate keys, no tags
         from jsonschema import Draft202012Validator
 
@@ -81,6 +82,18 @@ def load_settings(folder: Path = Path()) -> Settings:
         max_words={k: raw.get("max_words", {}).get(k, v["default"]) for k, v in budgets.items()},
         max_section_words=raw.get("max_section_words", props["max_section_words"]["default"]),
         max_chars=raw.get("max_chars", props["max_chars"]["default"]),
+    )
+
+
+def _only_comments(path: Path) -> bool:
+    """Whether a settings file says nothing (as `actionplan init` writes it: all commented)."""
+    if not path.is_file():
+        return False  # the loader says what it is instead
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    lines = head.decode("utf-8", "replace").splitlines()
+    return len(head) < 64 * 1024 and all(
+        not line.strip() or line.lstrip().startswith("#") for line in lines
     )
 
 

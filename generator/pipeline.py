@@ -9,7 +9,7 @@ from typing import Any
 
 from generator import checks, convert, diff, evidence, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
-from generator.loader import LoadedCase, load_case
+from generator.loader import LoadedCase, load_case, parse_case
 from generator.validate import validate_case
 
 FORMATS = ("md", "html", "pdf", "txt")
@@ -50,6 +50,20 @@ def check_case(file: str | Path, settings: lint.Settings | None = None) -> Check
         case = load_case(file)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
+    return check_loaded(case, settings)
+
+
+def check_text(file: str | Path, text: str, settings: lint.Settings | None = None) -> Checked:
+    """check_case for a case's text that is not saved yet (an editor's buffer)."""
+    try:
+        case = parse_case(str(file), text)
+    except UserError as exc:
+        return Checked(None, exc.diagnostics)
+    return check_loaded(case, settings)
+
+
+def check_loaded(case: LoadedCase, settings: lint.Settings | None = None) -> Checked:
+    """The checks after loading: validation, then with settings lint and evidence."""
     diagnostics = validate_case(case)
     if settings is None or diagnostics:
         return Checked(case, diagnostics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +260,11 @@ class Reporter:
             for d in diagnostics:
                 click.echo(format_github(d))
 
+    def wrote(self, path: Path) -> None:
+        """An output written: on standard output for people, beside the document otherwise."""
+        if not self.quiet:
+            click.echo(f"wrote {path}", err=self.format != "text")
+
     def note(self, message: str, *, always: bool = False) -> None:
         """A line for the person watching (standard error), left out by -q."""
         if always or not self.quiet:
@@ -269,25 +275,27 @@ class Reporter:
         if self.verbose:
             click.echo(message, err=True)
 
-    def finish(self, summary: str = "") -> None:
-        """The document of a machine format, then the one-line summary (standard error)."""
+    def finish(self, summary: str = "", *, findings_summary: bool = False) -> None:
+        """The document of a machine format, then the one-line summary on standard error: for a
+        person at a terminal or with -v; with `findings_summary`, also whenever there are
+        findings (lint's counts, which a log keeps)."""
         if self.format == "json":
             click.echo(to_json(self.files))
         elif self.format == "sarif":
             click.echo(to_sarif(self.files, self.describe))
         elif self.format == "junit":
             click.echo(to_junit(self.files))
-        self.note(summary or self.summary())
+        found = any(self.files.values())
+        wanted = self.verbose or sys.stderr.isatty() or (findings_summary and found)
+        if wanted and not self.quiet:
+            click.echo(summary or self.summary(), err=True)
 
     def summary(self) -> str:
         errors, warnings = counts(d for found in self.files.values() for d in found)
         cases = len(self.files)
-        checked = f"{cases} case{'s' if cases != 1 else ''} checked"
         if not errors and not warnings:
-            return f"{checked}: no problems"
-        parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
-        parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
-        return f"{checked}: {', '.join(parts)}"
+            return f"{cases} case{'s' if cases != 1 else ''} checked: no problems"
+        return f"{errors} error(s), {warnings} warning(s) in {cases} case(s)"
 
     @property
     def failed(self) -> bool:

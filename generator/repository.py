@@ -143,9 +143,9 @@ def set_up_git(folder: Path, python: str) -> list[Step]:
     command = textconv_command(python)
     current = _git(folder, "config", "--local", "diff.actionplan.textconv").stdout.strip()
     if current != command:
+        # Not cachetextconv: git would commit its cache as notes, which fails where no author
+        # identity is set (a CI runner), and `git diff` with it.
         _git(folder, "config", "--local", "diff.actionplan.textconv", command)
-        # Plans are text: git keeps the converted text of old versions for `git log -p`.
-        _git(folder, "config", "--local", "diff.actionplan.cachetextconv", "true")
         steps.append(Step(f"git config diff.actionplan.textconv {command}", "wrote"))
     return steps
 
