@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import convert, lint, pipeline, user_cache
+from generator import convert, lint, pipeline, repository, user_cache
 from generator.diagnostics import Diagnostic, Severity
 from generator.resources import RULES, SCHEMAS, TEMPLATES
 from generator.write import write_all
@@ -88,9 +88,10 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         result.failed = True
         return result
     case = checked.case
-    stamp = options.out_dir / case.name / STAMP
+    key = repository.output_key(case.file)  # cases/acme/x.yaml: build/acme/x/
+    stamp = options.out_dir / key / STAMP
     fingerprint = _fingerprint(checked, options.formats)
-    if not options.force and _up_to_date(stamp, fingerprint, options):
+    if not options.force and _up_to_date(stamp, fingerprint, options, case.name):
         # Same inputs, same outputs: only their times move on, so make sees them as current.
         with contextlib.suppress(OSError):
             for path in stamp.parent.iterdir():
@@ -107,7 +108,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         length = pipeline.text_length(case, outputs["txt"], settings)
         result.diagnostics += lint.strict(length) if options.strict else length
         result.failed = options.strict and bool(length)
-    paths = pipeline.output_paths(case.name, options.out_dir, outputs)
+    paths = pipeline.output_paths(case.name, options.out_dir, outputs, key)
     files = {paths[fmt]: outputs[fmt] for fmt in sorted(outputs, key=lambda fmt: fmt == "pdf")}
     if not result.failed:
         files[stamp] = fingerprint.encode() + b"\n"  # written with the outputs, all or none
@@ -123,14 +124,14 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
     return result
 
 
-def _up_to_date(stamp: Path, fingerprint: str, options: Options) -> bool:
+def _up_to_date(stamp: Path, fingerprint: str, options: Options, name: str) -> bool:
     try:
         recorded = stamp.read_text(encoding="utf-8").strip()
     except OSError:
         return False
     if recorded != fingerprint:
         return False
-    expected = pipeline.output_paths(stamp.parent.name, options.out_dir, options.formats)
+    expected = pipeline.output_paths(name, stamp.parent, options.formats, ".")
     return all(path.exists() for path in expected.values())
 
 

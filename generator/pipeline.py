@@ -149,10 +149,15 @@ def text_length(case: LoadedCase, text: bytes, settings: lint.Settings) -> list[
     return [graded] if graded else []
 
 
-def output_paths(name: str, out_dir: Path, formats: Collection[str]) -> dict[str, Path]:
-    """Where each output of the case `name` goes; the text comes with its counts file."""
+def output_paths(
+    name: str, out_dir: Path, formats: Collection[str], key: str | None = None
+) -> dict[str, Path]:
+    """Where each output of the case `name` goes: out_dir/<key>/<name>.<suffix>, the key being
+    the case's path below cases/ (repository.output_key; default the name). The text comes with
+    its counts file."""
     outputs = [*formats, *(["counts"] if "txt" in formats else [])]
-    return {fmt: out_dir / name / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
+    folder = out_dir / (key or name)
+    return {fmt: folder / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
 
 
 def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:

@@ -232,7 +232,8 @@ def watch(file: str, *, out_dir: str, config: Path | None) -> int:
     settings_file = config or repository.find_config(case)
 
     def rebuild() -> None:
-        bundled = pipeline.output_paths(case.stem, Path(out_dir), pipeline.BUNDLE)
+        key = repository.output_key(case)
+        bundled = pipeline.output_paths(case.stem, Path(out_dir), pipeline.BUNDLE, key)
         formats: tuple[str, ...] = pipeline.FORMATS
         if any(path.exists() for path in bundled.values()):
             formats += pipeline.BUNDLE

@@ -242,7 +242,7 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
     text = diff.render_diff(sections, title, after.data["language"], html=False, colour=colour)
     click.echo(text.rstrip("\n"))
     page = diff.render_diff(sections, title, after.data["language"], html=True)
-    path = Path(out_dir) / after.name / f"{after.name}-diff.html"
+    path = Path(out_dir) / repository.output_key(file) / f"{after.name}-diff.html"
     write_atomic(path, page.encode("utf-8"))
     click.echo(f"wrote {path}", err=True)
     return 0
