@@ -45,7 +45,7 @@ class Step:
     """One thing `init` did or left alone."""
 
     path: str
-    done: str  # "wrote", "kept" (it existed), "updated"
+    done: str  # "wrote", "made", "set", "kept" (it existed), "updated"
 
 
 def _environment() -> jinja2.Environment:
@@ -94,7 +94,10 @@ def _write_new(path: Path, content: bytes, name: str) -> Step:
 
 def schema_sources() -> dict[str, Path]:
     """The schema files a plans repository keeps a copy of, by name."""
-    found = {path.name: path for path in sorted(SCHEMAS.glob("*.schema.json"))}
+    # What a case and actionplan.yaml refer to; not the tool's own (the rule catalogue's).
+    names = ["config.schema.json", "defs.schema.json"]
+    names += sorted(path.name for path in SCHEMAS.glob("plan-*.schema.json"))
+    found = {name: SCHEMAS / name for name in names}
     found[EDITOR_SCHEMA] = TEMPLATES / "repository" / EDITOR_SCHEMA
     return found
 
@@ -139,14 +142,14 @@ def set_up_git(folder: Path, python: str) -> list[Step]:
     steps = []
     if _git(folder, "rev-parse", "--is-inside-work-tree").returncode != 0:
         _git(folder, "init", "--quiet")
-        steps.append(Step(".git", "wrote"))
+        steps.append(Step("a git repository (git init)", "made"))
     command = textconv_command(python)
     current = _git(folder, "config", "--local", "diff.actionplan.textconv").stdout.strip()
     if current != command:
         # Not cachetextconv: git would commit its cache as notes, which fails where no author
         # identity is set (a CI runner), and `git diff` with it.
         _git(folder, "config", "--local", "diff.actionplan.textconv", command)
-        steps.append(Step(f"git config diff.actionplan.textconv {command}", "wrote"))
+        steps.append(Step(f"git config diff.actionplan.textconv {command}", "set"))
     return steps
 
 

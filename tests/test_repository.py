@@ -22,8 +22,9 @@ def test_init_writes_a_repository_and_never_overwrites(tmp_path: Path) -> None:
     folder = tmp_path / "plans"
     steps = repository.init_repository(folder, sys.executable)
     written = {step.path for step in steps if step.done == "wrote"}
-    for name in [*repository.FILES, "cases/.gitkeep", "schemas/plan-4d.schema.json", ".git"]:
+    for name in [*repository.FILES, "cases/.gitkeep", "schemas/plan-4d.schema.json"]:
         assert name in written
+    assert (folder / ".git").is_dir()
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "build/"
     attributes = (folder / ".gitattributes").read_text()
     assert "cases/**/*.yaml diff=actionplan" in attributes and "*.pdf binary" in attributes
@@ -45,8 +46,9 @@ def test_init_writes_a_repository_and_never_overwrites(tmp_path: Path) -> None:
     assert (folder / "requirements.txt").read_text().splitlines()[-1] == (
         f"actionplan=={__version__}"
     )
-    for path in SCHEMAS.glob("*.schema.json"):
+    for path in [*SCHEMAS.glob("plan-*.schema.json"), *SCHEMAS.glob("[cd]*.schema.json")]:
         assert (folder / "schemas" / path.name).read_bytes() == path.read_bytes()
+    assert not (folder / "schemas" / "rules.schema.json").exists()  # the tool's own
 
     (folder / "README.md").write_text("ours\n")
     (folder / "schemas" / "defs.schema.json").write_text("{}")
