@@ -45,7 +45,7 @@ def format_text(diagnostic: Diagnostic, colour: bool) -> str:
     severity = diagnostic.severity.value
     tag = f"[{diagnostic.code}]"
     rest = line[len(where) + len(severity) + len(tag) + 2 :]
-    tint = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+    tint = {"error": "red", "warning": "yellow"}.get(severity, "blue")
     return (
         f"{click.style(where, bold=True)} {click.style(severity, fg=tint, bold=True)} "
         f"{click.style(tag, fg='cyan')}{rest}"
@@ -62,7 +62,8 @@ def _escape_property(text: str) -> str:
 
 def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command: the finding becomes an annotation on the pull request."""
-    level = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    # GitHub's three annotation levels; a finding below a warning is a notice.
+    level = {"error": "error", "warning": "warning"}.get(diagnostic.severity.value, "notice")
     where = f" {diagnostic.path}:" if diagnostic.path else ""
     message = f"{where} {diagnostic.message}".strip()
     if diagnostic.hint:
@@ -93,10 +94,11 @@ def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
-    """(errors, warnings)."""
+    """(errors, warnings); notes, which never fail a run, are neither."""
     found = list(diagnostics)
     errors = sum(d.severity is Severity.ERROR for d in found)
-    return errors, len(found) - errors
+    warnings = sum(d.severity.value == "warning" for d in found)
+    return errors, warnings
 
 
 def to_json(files: dict[str, list[Diagnostic]]) -> str:
@@ -128,6 +130,10 @@ class RuleText:
     severity: str = "error"
 
 
+# SARIF's result levels by severity; anything below a warning is a note.
+_LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+
+
 def _uri(file: str) -> str:
     """A path relative to where the tool runs (the repository's top, in CI), as a URI."""
     path = Path(file)
@@ -151,7 +157,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
             "id": code,
             "shortDescription": {"text": text.title},
             "defaultConfiguration": {
-                "level": {"error": "error", "warning": "warning"}.get(text.severity, "none")
+                "level": _LEVELS.get(text.severity, "none")
             },
         }
         if text.help:
@@ -165,7 +171,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
             {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": "error" if d.severity is Severity.ERROR else "warning",
+                "level": _LEVELS.get(d.severity.value, "note"),
                 "message": {"text": message + (f": {d.hint}" if d.hint else "")},
                 "locations": [
                     {
