@@ -44,6 +44,7 @@ help:
 	@echo "make lint                content rules, every case"
 	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
+	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
 	@echo "make lint-quality        precision and recall of the content rules (dev and held-out)"
@@ -103,6 +104,11 @@ watch: $(READY)
 	$(case-given)
 	$(ACTIONPLAN) watch cases/$(CASE).yaml
 
+# The live preview on 127.0.0.1: one case, or without CASE the index of every case.
+serve: $(READY)
+	$(if $(CASE),$(case-given))
+	$(ACTIONPLAN) serve $(if $(CASE),cases/$(CASE).yaml)
+
 diff: $(READY)
 	$(case-given)
 	@if [ -z "$$FROM" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
@@ -156,4 +162,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch diff new validate lint lint-quality test fuzz bench check clean
+.PHONY: help setup build bundle all watch serve diff new validate lint lint-quality test fuzz bench check clean

@@ -9,6 +9,8 @@ Measures, on this machine:
   5. the peak memory of each: resident memory summed over the process tree (workers, pandoc)
   6. the same 100 cases by a reference route (pandoc -> HTML -> WeasyPrint, one case after the
      other), as a ratio to 3. (timed before and after the reference, and averaged)
+  7. from a save to the editor's diagnostics (actionplan lsp) and to the preview in Chromium
+     (actionplan serve), for each example case (bench/editing.py)
 Targets (docs/performance.md) are reported, not asserted.
 """
 
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -157,7 +160,7 @@ def reference_route(folder: Path, names: list[str]) -> float | None:
 def main() -> None:
     actionplan = str(VENV / "bin" / "actionplan")
     make = ["make", "--no-print-directory"]
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
 
     def record(key: str, label: str, seconds: float, peak: int, code: int) -> None:
         results[key] = {"seconds": round(seconds, 3), "peak_mib": peak, "exit": code,
@@ -168,6 +171,17 @@ def main() -> None:
     user_cache = WORK / "cache"
     shutil.rmtree(user_cache, ignore_errors=True)
     os.environ["ACTIONPLAN_CACHE"] = str(user_cache)
+
+    # The editing loop (bench/editing.py): `python bench/run.py editing` measures only this.
+    from editing import measure as measure_editing
+
+    for key, figures in measure_editing(WORK).items():
+        results[key] = figures
+        print(f"  {key.replace('_', ' '):<50} {figures['median_seconds']:8.3f} s median, "
+              f"{figures['max_seconds']:.3f} s worst of {figures['saves']}", file=sys.stderr)
+    if sys.argv[1:] == ["editing"]:
+        print(json.dumps(results, indent=2))
+        return
 
     big = WORK / "lint-1000"
     names = make_corpus(big, 1000, with_evidence=True)

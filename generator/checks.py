@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,9 @@ from typing import Any
 import yaml
 
 from generator import catalogue, prefilter, structures, user_cache
+from generator.i18n import language_name, languages
 from generator.loader import YAML_LOADER
-from generator.resources import RULES, SCHEMAS
+from generator.resources import RULES, schema_defs
 
 Path_ = tuple[str | int, ...]
 
@@ -49,7 +49,7 @@ _NOT_PROSE = {
 
 def _schema_word(name: str) -> re.Pattern[str]:
     """The pattern of a $defs entry of defs.schema.json, as a whole word inside prose."""
-    pattern = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"][name]
+    pattern = schema_defs()[name]
     return re.compile(r"\b(?:" + pattern["pattern"].removeprefix("^").removesuffix("$") + r")\b")
 
 
@@ -84,21 +84,27 @@ class Finding:
     fields: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
-def texts(data: Any, path: Path_ = ()) -> Iterator[Text]:
-    """Every prose string of a case, with its kind (the key it stands under)."""
+def walk(data: Any, skip: Collection[str] = (), path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every value of a case with its path, parents first; keys in `skip` are not entered."""
+    yield path, data
     if isinstance(data, dict):
         for key, value in data.items():
-            if key not in _NOT_PROSE:
-                yield from texts(value, (*path, key))
+            if key not in skip:
+                yield from walk(value, skip, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from texts(value, (*path, index))
-    elif isinstance(data, str) and path:
-        keys = [part for part in path if isinstance(part, str)]
-        kind = keys[-1]
-        if kind == "summary":
-            kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
-        yield Text(path, kind, data)
+            yield from walk(value, skip, (*path, index))
+
+
+def texts(data: Any) -> Iterator[Text]:
+    """Every prose string of a case, with its kind (the key it stands under)."""
+    for path, value in walk(data, _NOT_PROSE):
+        if isinstance(value, str) and path:
+            keys = [part for part in path if isinstance(part, str)]
+            kind = keys[-1]
+            if kind == "summary":
+                kind = "summary" if keys[-2:-1] == ["problem"] else "proof"
+            yield Text(path, kind, value)
 
 
 @functools.cache
@@ -112,12 +118,6 @@ def _raw_phrases(language: str) -> dict[str, Any]:
     with (RULES / f"{language}.yaml").open(encoding="utf-8") as handle:
         raw: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
     return raw
-
-
-@functools.cache
-def languages() -> tuple[str, ...]:
-    """The languages that have phrase lists (rules/<language>.yaml)."""
-    return tuple(sorted(path.stem for path in RULES.glob("*.yaml") if path.stem != "rules"))
 
 
 @functools.cache
@@ -356,16 +356,11 @@ def _duplicates(items: list[dict[str, Any]], path: Path_) -> Iterator[Finding]:
             yield from _duplicates(item["root_causes"], (*path, index, "root_causes"))
 
 
-def _evidence_lists(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, list[str]]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "evidence" and path:
-                yield (*path, key), value
-            elif key != "evidence":
-                yield from _evidence_lists(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _evidence_lists(value, (*path, index))
+def _evidence_lists(data: Any) -> Iterator[tuple[Path_, list[str]]]:
+    """The lists of evidence ids that cite evidence (not the evidence list itself)."""
+    for path, value in walk(data):
+        if len(path) > 1 and path[-1] == "evidence":
+            yield path, value
 
 
 def proof_findings(data: dict[str, Any]) -> Iterator[Finding]:
@@ -426,6 +421,16 @@ def length_findings(
                 )
 
 
+def text_length_findings(text: str, limit: int) -> Iterator[Finding]:
+    """The paste-ready text (as built) against the character limit of the appeal form."""
+    if len(text) > limit:
+        yield Finding(
+            "lint.length",
+            ("problems",),
+            f"the paste-ready text has {len(text)} characters, over {limit}",
+        )
+
+
 def owner_findings(data: dict[str, Any], vague: PhraseList) -> Iterator[Finding]:
     for _, base, actions in _action_lists(data):
         for a, action in enumerate(actions):
@@ -475,32 +480,11 @@ def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
 _FILLER_ID = re.compile(r"X{4,}")
 
 
-def identifier_findings(data: Any, path: Path_ = ()) -> Iterator[Finding]:
+def identifier_findings(data: Any) -> Iterator[Finding]:
     """Identifiers still holding a scaffold's XXXX (the schema accepts their shape)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in ("lint", "submissions"):
-                yield from identifier_findings(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from identifier_findings(value, (*path, index))
-    elif isinstance(data, str) and _FILLER_ID.search(data):
-        yield Finding("lint.placeholder", path, data, data)
-
-
-def resubmission_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    """After a rejection, the revised plan carries a later date than the rejected one."""
-    submissions = data.get("submissions", [])
-    if not submissions:
-        return
-    last = max(range(len(submissions)), key=lambda i: submissions[i]["date"])
-    if submissions[last]["outcome"] == "rejected" and data["date"] <= submissions[last]["date"]:
-        yield Finding(
-            "lint.resubmission",
-            ("submissions", last),
-            f"the plan is dated {data['date']}, not after its rejected submission of "
-            f"{submissions[last]['date']}",
-        )
+    for path, value in walk(data, ("lint", "submissions")):
+        if isinstance(value, str) and _FILLER_ID.search(value):
+            yield Finding("lint.placeholder", path, value, value)
 
 
 MIN_WORDS_FOR_LANGUAGE = 40
@@ -519,10 +503,9 @@ def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Findi
     declared = data["language"]
     best = max(shares, key=lambda lang: shares[lang])
     if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):
-        names = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
         yield Finding(
             "lint.language",
             ("language",),
-            names.get(best, best),
+            language_name(best),
             fields={"declared": data["language"]},
         )

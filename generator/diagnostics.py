@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -24,6 +24,23 @@ class Diagnostic:
     path: str
     message: str
     hint: str = ""
+    # Where the words end (line, column), if known: editors underline from line:column to here.
+    end: tuple[int, int] | None = field(default=None, compare=False)
+
+    @classmethod
+    def error(
+        cls,
+        file: str,
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        at: tuple[int, int] = (1, 1),
+        path: tuple[str | int, ...] | None = None,
+    ) -> Diagnostic:
+        """An error at line and column `at` (the file's start unless given), at JSON `path`."""
+        where = "" if path is None else json_path(path)
+        return cls(file, at[0], at[1], Severity.ERROR, code, where, message, hint)
 
     def format(self) -> str:
         """One line; text from the case is made safe to print (see `printable`)."""

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from generator import structures
-from generator.diagnostics import Diagnostic, Severity, UserError
-from generator.loader import LoadedCase, load_case, parse_bytes
 from generator.render import locale
 
 SIMILAR = 0.5  # text similarity from which two records count as the same, reworded
@@ -34,58 +30,6 @@ class Change:
 class Section:
     title: str
     changes: list[Change] = field(default_factory=list)
-
-
-def load_version(file: str, revision: str, other_file: bool = True) -> LoadedCase:
-    """A case as it was at a git revision (commit, tag, branch), or with `other_file` from
-    another file (a path given on the command line; never one written in a case)."""
-    if other_file and Path(revision).is_file():
-        return load_case(revision)
-    path = Path(file)
-    folder = str(path.parent or ".")
-    # Only what git itself takes for a commit is used, as its hash: a text from a case could
-    # otherwise be read by git as an option (--output=… writes a file).
-    result = subprocess.run(
-        [
-            "git",
-            "-C",
-            folder,
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            f"{revision}^{{commit}}",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    commit = result.stdout.decode("ascii", "replace").strip()
-    if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit):
-        result = subprocess.run(
-            ["git", "-C", folder, "show", f"{commit}:./{path.name}"],
-            capture_output=True,
-            check=False,
-        )
-    elif result.returncode == 0 or not result.stderr:
-        result = subprocess.CompletedProcess(result.args, 1, b"", b"not a git revision")
-    if result.returncode != 0:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UserError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "diff.revision",
-                    "",
-                    f"cannot read '{revision}': {reason[-1] if reason else ''}",
-                    "give a commit, tag or branch that has this file, "
-                    "or the path of another version",
-                )
-            ]
-        )
-    return parse_bytes(f"{revision}:{file}", result.stdout)
 
 
 def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
@@ -412,22 +356,3 @@ def render_diff(
     return template.render(
         sections=sections, title=title, language=language, totals=counts(sections)
     )
-
-
-def unchanged_since_rejection(case: LoadedCase) -> str:
-    """If the last submission was rejected and git holds that version unchanged, say so."""
-    submissions = case.data.get("submissions", [])
-    if not submissions:
-        return ""
-    last = max(submissions, key=lambda s: s["date"])
-    if last["outcome"] != "rejected":
-        return ""
-    try:
-        then = load_version(case.file, last["version"], other_file=False)
-    except (UserError, OSError):
-        return ""  # not a git revision, or no git: nothing to compare with
-    strip = ("submissions", "lint")
-    same = {k: v for k, v in then.data.items() if k not in strip} == {
-        k: v for k, v in case.data.items() if k not in strip
-    }
-    return f"the plan is unchanged since '{last['version']}', which was rejected" if same else ""

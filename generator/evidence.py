@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.diagnostics import Diagnostic
 from generator.loader import LoadedCase
 
 MAX_BYTES = 20_000_000
@@ -70,17 +70,9 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
         path = ("evidence", index, "file")
 
         def problem(code: str, message: str, hint: str, path: tuple[Any, ...] = path) -> None:
-            line, column = case.locate(path)
             problems.append(
-                Diagnostic(
-                    case.file,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    f"evidence.{code}",
-                    json_path(path),
-                    message,
-                    hint,
+                Diagnostic.error(
+                    case.file, f"evidence.{code}", message, hint, at=case.locate(path), path=path
                 )
             )
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import catalogue, checks
+from generator import catalogue, checks, history
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
 from generator.loader import LoadedCase, load_case
 from generator.resources import SCHEMAS
+from generator.validate import validate_config
 
 CONFIG_FILE = "actionplan.yaml"
 
@@ -52,26 +53,9 @@ def load_settings(folder: Path | None = Path(), file: Path | None = None) -> Set
     path = file or (folder / CONFIG_FILE if folder is not None else None)
     if path is not None and path.exists() and not _only_comments(path):
         config = load_case(path)  # same loader: positions, duplicate keys, no tags
-        from jsonschema import Draft202012Validator
-
-        errors = sorted(Draft202012Validator(schema).iter_errors(config.data), key=str)
-        if errors:
-            diagnostics = []
-            for error in errors:
-                line, column = config.locate(tuple(error.absolute_path))
-                diagnostics.append(
-                    Diagnostic(
-                        str(path),
-                        line,
-                        column,
-                        Severity.ERROR,
-                        "config.schema",
-                        json_path(tuple(error.absolute_path)),
-                        error.message,
-                        "see schemas/config.schema.json for the settings",
-                    )
-                )
-            raise UserError(diagnostics)
+        problems = validate_config(config)  # and the same explanations as a case's
+        if problems:
+            raise UserError(problems)
         raw = config.data.get("lint", {})
         unknown = catalogue.unknown_in_config(config)
         if unknown:
@@ -116,13 +100,21 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     yield from checks.evidence_findings(data)
     if "XXXX" in repr(data):  # cheaper than walking every value of every case
         yield from checks.identifier_findings(data)
-    yield from checks.resubmission_findings(data)
     yield from checks.language_findings(data, prose)
 
 
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
     """The graded findings of a valid case, as diagnostics sorted by position."""
-    graded = (grade(case, finding, settings) for finding in find(case.data, settings))
+    found = [*find(case.data, settings), *history.resubmission_findings(case)]
+    graded = (grade(case, finding, settings) for finding in found)
+    return sorted({d for d in graded if d is not None})
+
+
+def lint_text(case: LoadedCase, text: str, settings: Settings) -> list[Diagnostic]:
+    """The graded findings of the paste-ready text a case was built to (its length)."""
+    limit = case.data.get("lint", {}).get("max_chars", settings.max_chars)
+    found = checks.text_length_findings(text, limit)
+    graded = (grade(case, finding, settings) for finding in found)
     return sorted({d for d in graded if d is not None})
 
 
@@ -136,15 +128,18 @@ def grade(case: LoadedCase, finding: checks.Finding, settings: Settings) -> Diag
             severity = exception.get("severity", "off")
     if severity == "off":
         return None
-    line, column = _position(case, finding)
+    (line, column), end = _position(case, finding)
     message = rule.message.format(match=finding.match, **finding.fields)
     return Diagnostic(
-        case.file, line, column, Severity(severity), rule.code, where, message, rule.fix
+        case.file, line, column, Severity(severity), rule.code, where, message, rule.fix, end
     )
 
 
-def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
-    """The words themselves where they can be found in the source, else the value's start."""
+def _position(
+    case: LoadedCase, finding: checks.Finding
+) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The words themselves (start and end) where they can be found in the source, else the
+    value's start."""
     if finding.needle:
         start, end = case.span(finding.path)
         pattern = r"\s+".join(re.escape(part) for part in finding.needle.split())
@@ -153,8 +148,8 @@ def _position(case: LoadedCase, finding: checks.Finding) -> tuple[int, int]:
         )
         for index, found in enumerate(matches):
             if index == finding.occurrence:
-                return case.position(found.start())
-    return case.locate(finding.path)
+                return case.position(found.start()), case.position(found.end())
+    return case.locate(finding.path), None
 
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic, Severity, UserError, json_path
+from generator.diagnostics import Diagnostic, UserError
 
 # Limits for untrusted input; docs/security.md explains them.
 MAX_BYTES = 2 * 1024 * 1024
@@ -110,7 +110,7 @@ def _tag_name(tag: str) -> str:
 
 
 def _error(file: str, line: int, column: int, code: str, message: str, hint: str) -> UserError:
-    return UserError([Diagnostic(file, line, column, Severity.ERROR, code, "", message, hint)])
+    return UserError([Diagnostic.error(file, code, message, hint, at=(line, column))])
 
 
 def decode(file: str, raw: bytes) -> str:
@@ -300,30 +300,24 @@ def _refuse_aliases(file: str, text: str) -> None:
     if not marks:
         return
     diagnostics = [
-        Diagnostic(
+        Diagnostic.error(
             file,
-            mark.line + 1,
-            mark.column + 1,
-            Severity.ERROR,
             "yaml.alias",
-            "",
             "aliases (*name) are not supported in case files",
             "write the value out in full where the alias stands",
+            at=(mark.line + 1, mark.column + 1),
         )
         for mark in marks[:MAX_REPORTED_ALIASES]
     ]
     if len(marks) > MAX_REPORTED_ALIASES:
         last = marks[MAX_REPORTED_ALIASES]
         diagnostics.append(
-            Diagnostic(
+            Diagnostic.error(
                 file,
-                last.line + 1,
-                last.column + 1,
-                Severity.ERROR,
                 "yaml.alias",
-                "",
                 f"{len(marks) - MAX_REPORTED_ALIASES} more aliases",
                 "write every value out in full",
+                at=(last.line + 1, last.column + 1),
             )
         )
     raise UserError(diagnostics)
@@ -340,15 +334,8 @@ class _Builder:
     def _report(self, node: yaml.Node, path: Path_, code: str, message: str, hint: str) -> None:
         mark = node.start_mark
         self.errors.append(
-            Diagnostic(
-                self.file,
-                mark.line + 1,
-                mark.column + 1,
-                Severity.ERROR,
-                code,
-                json_path(path),
-                message,
-                hint,
+            Diagnostic.error(
+                self.file, code, message, hint, at=(mark.line + 1, mark.column + 1), path=path
             )
         )
 

@@ -1,31 +1,57 @@
-"""The build, top to bottom: load → validate → lint → check evidence → render → convert → write."""
+"""The build of one case, top to bottom: load → validate → lint → check evidence → render →
+convert → write (build_case), and the check alone (check_case). batch.py runs either for many
+cases at once."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import checks, convert, diff, evidence, lint, render
+from generator import convert, evidence, lint, render, repository
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case, parse_case
 from generator.validate import validate_case
+from generator.write import write_all
 
 FORMATS = ("md", "html", "pdf", "txt")
 # What goes to Amazon, and Word for agencies that exchange drafts: `bundle` adds these.
 BUNDLE = ("docx", "submission", "zip")
 # The file name of each output in build/<case>/, after the case's name.
 SUFFIXES = {
-    "md": ".md",
-    "html": ".html",
-    "pdf": ".pdf",
-    "txt": ".txt",
-    "counts": "-counts.txt",
-    "docx": ".docx",
-    "submission": "-submission.pdf",
-    "zip": "-evidence.zip",
+    **{fmt: f".{fmt}" for fmt in ("md", "html", "pdf", "txt", "docx")},
+    **{"counts": "-counts.txt", "submission": "-submission.pdf", "zip": "-evidence.zip"},
 }
+# Beside the outputs: the fingerprint of the inputs they were built from.
+STAMP = ".inputs.sha256"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: where to, which formats, and how findings are graded."""
+
+    out_dir: Path
+    formats: tuple[str, ...]
+    strict: bool = False  # every warning is an error
+    allow_lint_errors: bool = False  # a lint error is printed but does not stop the build
+    force: bool = False  # build even if the inputs did not change
+
+
+@dataclass
+class Result:
+    """What became of one case."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    failed: bool = False
+    skipped: bool = False  # up to date: nothing rendered or written
 
 
 @dataclass
@@ -68,12 +94,6 @@ def check_loaded(case: LoadedCase, settings: lint.Settings | None = None) -> Che
     if settings is None or diagnostics:
         return Checked(case, diagnostics)
     files, problems = evidence.check_evidence(case)
-    unchanged = diff.unchanged_since_rejection(case)
-    if unchanged:
-        graded = lint.grade(
-            case, checks.Finding("lint.resubmission", ("submissions",), unchanged), settings
-        )
-        problems += [graded] if graded else []
     return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 
 
@@ -82,8 +102,7 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     words = render.locale(data["language"])
     seller, notice = data["seller"], data["notice"]
     return {
-        "title": f"{words['title']}{words['colon']} {seller['store_name']} "
-        f"({notice['marketplace']})",
+        "title": render.title_line(data),
         "author": seller["legal_name"],
         "asins": list(notice.get("asins", [])),
         "lang": data["language"],
@@ -136,19 +155,6 @@ def render_outputs(
     return outputs
 
 
-def text_length(case: LoadedCase, text: bytes, settings: lint.Settings) -> list[Diagnostic]:
-    """The paste-ready text against the character limit (lint.length)."""
-    count = len(text.decode("utf-8"))
-    limit = case.data.get("lint", {}).get("max_chars", settings.max_chars)
-    if count <= limit:
-        return []
-    finding = checks.Finding(
-        "lint.length", ("problems",), f"the paste-ready text has {count} characters, over {limit}"
-    )
-    graded = lint.grade(case, finding, settings)
-    return [graded] if graded else []
-
-
 def output_paths(
     name: str, out_dir: Path, formats: Collection[str], key: str | None = None
 ) -> dict[str, Path]:
@@ -160,28 +166,126 @@ def output_paths(
     return {fmt: folder / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
 
 
+def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
+    """Check one case and, if nothing blocks it and its inputs changed, write its outputs: all
+    of them or none. The length of the paste-ready text is graded on every run."""
+    checked = check_case(file, settings)
+    result = Result(file, _graded(checked.diagnostics, options))
+    if checked.case is None or _blocking(result.diagnostics, options):
+        result.failed = True
+        return result
+    case = checked.case
+    key = repository.output_key(case.file)  # cases/acme/x.yaml: build/acme/x/
+    paths = output_paths(case.name, options.out_dir, options.formats, key)
+    stamp = options.out_dir / key / STAMP
+    inputs = fingerprint(checked, options.formats)
+    outputs: dict[str, bytes] = {}
+    if not options.force and up_to_date(stamp, inputs, paths.values()):
+        result.skipped = True
+        with contextlib.suppress(OSError):
+            # Same inputs, same outputs: only their times move on, so make sees them as current.
+            for path in stamp.parent.iterdir():
+                os.utime(path)
+        if "txt" in paths:
+            with contextlib.suppress(OSError):
+                outputs["txt"] = paths["txt"].read_bytes()  # its length is graded again
+    else:
+        try:
+            outputs = render_outputs(case, checked.evidence, options.formats)
+        except convert.ConversionError as exc:
+            result.diagnostics.append(conversion_diagnostic(case, exc))
+            result.failed = True
+            return result
+    if "txt" in outputs:
+        text = outputs["txt"].decode("utf-8", "replace")  # as written (or, if skipped, as read)
+        length = _graded(lint.lint_text(case, text, settings), options)
+        result.diagnostics += length
+        # An over-long text is still written, to be read and cut, but fails the run.
+        result.failed = _blocking(length, options)
+    if result.skipped:
+        return result
+    # The PDF last: the slowest to make, it is the target make waits for.
+    files = {paths[fmt]: outputs[fmt] for fmt in sorted(outputs, key=lambda fmt: fmt == "pdf")}
+    if not result.failed:
+        files[stamp] = inputs.encode() + b"\n"  # written with the outputs, all or none
+    try:
+        if result.failed:
+            stamp.unlink(missing_ok=True)
+        write_all(files)
+    except OSError as exc:
+        result.diagnostics.append(write_diagnostic(case, exc))
+        result.failed = True
+        return result
+    result.written = [path for path in files if path != stamp]
+    return result
+
+
+def _graded(diagnostics: list[Diagnostic], options: Options) -> list[Diagnostic]:
+    return lint.strict(diagnostics) if options.strict else list(diagnostics)
+
+
+def _blocking(diagnostics: list[Diagnostic], options: Options) -> bool:
+    """Whether any error stops the build (a lint error does not, if so allowed)."""
+    return any(
+        d.severity is Severity.ERROR
+        and not (options.allow_lint_errors and d.code.startswith("lint."))
+        for d in diagnostics
+    )
+
+
+@functools.cache
+def engine_fingerprint() -> str:
+    """Everything besides the case that decides its outputs: code, templates, rules, tools."""
+    from generator.resources import RULES, SCHEMAS, TEMPLATES
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for root in (package, TEMPLATES, SCHEMAS, RULES):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml", "jsonschema-rs", "jsonschema"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def fingerprint(checked: Checked, formats: tuple[str, ...]) -> str:
+    """The inputs of a checked case's outputs: the engine, the case, the formats, the evidence."""
+    assert checked.case is not None
+    digest = hashlib.sha256(engine_fingerprint().encode())
+    digest.update(checked.case.source.encode("utf-8"))
+    digest.update(repr(sorted(formats)).encode())
+    for item in checked.evidence:
+        digest.update(f"{item.id}:{item.relative}:{item.sha256}".encode())
+    return digest.hexdigest()
+
+
+def up_to_date(stamp: Path, inputs: str, outputs: Collection[Path]) -> bool:
+    """Whether the outputs were built from exactly these inputs and are all still there."""
+    try:
+        recorded = stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return recorded == inputs and all(path.exists() for path in outputs)
+
+
 def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
     where = f" {error.filename}" if error.filename else ""
-    return Diagnostic(
+    return Diagnostic.error(
         case.file,
-        1,
-        1,
-        Severity.ERROR,
         "io.write",
-        "",
         f"cannot write{where}: {error.strerror or error}",
         "free disk space or make the output folder writable; the previous outputs were kept",
     )
 
 
 def conversion_diagnostic(case: LoadedCase, error: convert.ConversionError) -> Diagnostic:
-    return Diagnostic(
+    return Diagnostic.error(
         case.file,
-        1,
-        1,
-        Severity.ERROR,
         "build.convert",
-        "",
         error.step + " failed: " + error.detail.splitlines()[0][:300],
         "the previous outputs were kept; report this with the case file if it persists",
     )

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
 from generator.evidence import EvidenceFile, file_size
-from generator.loader import YAML_LOADER
+from generator.i18n import locale as locale  # also render.locale, as before
 from generator.resources import TEMPLATES
 
 # Each field must read as if parsed on its own: nothing in it may open a block that runs on into
@@ -71,15 +70,6 @@ def _references_as_typed(text: str) -> str:
     return _CHARACTER_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
 
-@cache
-def locale(language: str) -> dict[str, Any]:
-    """The fixed words of a language, from templates/i18n/<language>.yaml."""
-    path = TEMPLATES / "i18n" / f"{language}.yaml"
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.load(handle, Loader=YAML_LOADER)
-    return data
-
-
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
     lines = _references_as_typed(str(text).strip()).replace("]:", "]\\:").split("\n")
@@ -95,6 +85,14 @@ def cell_text(text: str) -> str:
 def literal_text(text: str) -> str:
     """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
     return _references_as_typed(_LITERAL.sub(r"\\\1", " ".join(str(text).split())))
+
+
+def title_line(data: dict[str, Any], store: str | None = None) -> str:
+    """The plan's title (its first heading, the page title, the PDF's title); `store` is the
+    store's name as the output writes it (escaped for Markdown), else as the case has it."""
+    words = locale(data["language"])
+    store = data["seller"]["store_name"] if store is None else store
+    return f"{words['title']}{words['colon']} {store} ({data['notice']['marketplace']})"
 
 
 def format_date(iso: str, words: dict[str, Any]) -> str:
@@ -131,6 +129,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["title_line"] = title_line
     env.filters.update(
         md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=_size_filter
     )

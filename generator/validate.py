@@ -15,9 +15,9 @@ if TYPE_CHECKING:  # imported when needed: only a failing case needs the explain
     from referencing import Registry
 
 from generator import catalogue
-from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.diagnostics import Diagnostic
 from generator.loader import LoadedCase
-from generator.resources import SCHEMAS, schema_file
+from generator.resources import SCHEMAS, schema_defs, schema_file
 from generator.structures import STRUCTURES
 
 
@@ -35,7 +35,12 @@ def _registry() -> Registry:
 @cache
 def validator(structure: str) -> Draft202012Validator:
     """The compiled validator of a structure's schema (built once per process)."""
-    schema = json.loads(schema_file(structure).read_text(encoding="utf-8"))
+    return _explaining_validator(schema_file(structure).name)
+
+
+@cache
+def _explaining_validator(name: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(
@@ -68,36 +73,65 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
     """Every schema error of the case, one diagnostic each, sorted by position."""
     structure = case.data.get("structure")
     if structure not in STRUCTURES:
-        line, column = case.locate(("structure",)) if "structure" in case.data else (1, 1)
         found = f"'{structure}'" if "structure" in case.data else "missing"
         return [
-            Diagnostic(
+            Diagnostic.error(
                 case.file,
-                line,
-                column,
-                Severity.ERROR,
                 "schema.structure",
-                "$.structure",
                 f"structure is {found}",
                 "write `structure: 4d` (one listing) or `structure: 8d` (an account)",
+                at=case.locate(("structure",)) if "structure" in case.data else (1, 1),
+                path=("structure",),
             )
         ]
     if fast_validator(structure).is_valid(case.data):
         return catalogue.unknown_in_case(case)
-    errors = validator(structure).iter_errors(case.data)
-    found = {d for error in _leaves(errors) for d in _diagnose(case, error)}
+    return explain(case, validator(structure))
+
+
+def validate_config(config: LoadedCase) -> list[Diagnostic]:
+    """Every schema error of a repository's actionplan.yaml, explained as a case's are."""
+    return explain(config, _explaining_validator("config.schema.json"))
+
+
+def explain(document: LoadedCase, checker: Draft202012Validator) -> list[Diagnostic]:
+    """Every error of a YAML document against a schema: one diagnostic per mistake, at its
+    YAML position, sorted."""
+    errors = checker.iter_errors(document.data)
+    found = {d for error in _leaves(errors) for d in _diagnose(document, error)}
     # A date that is no date at all also misses the range of years: one mistake, one message.
     not_dates = {d.path for d in found if d.code == "schema.format"}
     return sorted(d for d in found if not (d.code == "schema.date-range" and d.path in not_dates))
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
-    """The errors a person can act on: inside anyOf/oneOf/allOf, the deepest ones."""
+    """The errors a person can act on: inside allOf, each; inside anyOf/oneOf, the best match."""
     for error in errors:
-        if error.context:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            yield from _best_branch(error)
+        elif error.context:
             yield from _leaves(error.context)
         else:
             yield error
+
+
+def _best_branch(error: ValidationError) -> Iterable[ValidationError]:
+    """The errors of the alternative the value was meant for (as check-jsonschema's reporter
+    picks the best match): one whose type the value has, the one that got deepest into it.
+    If the value has the type of none, the error itself, explained as one wrong type."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def wrong_type(sub: ValidationError) -> bool:
+        return sub.validator == "type" and sub.absolute_path == error.absolute_path
+
+    fitting = [subs for subs in branches.values() if not any(map(wrong_type, subs))]
+    if not fitting:
+        yield error
+        return
+    best = max(fitting, key=lambda subs: (max(len(e.absolute_path) for e in subs), -len(subs)))
+    yield from _leaves(best)
 
 
 def _diagnose(case: LoadedCase, error: ValidationError) -> Iterable[Diagnostic]:
@@ -109,22 +143,18 @@ def _diagnose(case: LoadedCase, error: ValidationError) -> Iterable[Diagnostic]:
         for key in sorted(set(given) - set(allowed)):
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-            line, column = case.locate(path, key)
-            yield Diagnostic(
+            yield Diagnostic.error(
                 case.file,
-                line,
-                column,
-                Severity.ERROR,
                 "schema.unknown-key",
-                json_path((*path, key)),
                 f"unknown key '{key}'",
                 hint,
+                at=case.locate(path, key),
+                path=(*path, key),
             )
         return
     code, message, hint = _explain(case, error)
-    line, column = case.locate(path)
-    yield Diagnostic(
-        case.file, line, column, Severity.ERROR, f"schema.{code}", json_path(path), message, hint
+    yield Diagnostic.error(
+        case.file, f"schema.{code}", message, hint, at=case.locate(path), path=path
     )
 
 
@@ -133,11 +163,33 @@ def _examples(schema: dict[str, Any]) -> str:
     return ", ".join(json.dumps(e, ensure_ascii=False) for e in examples[:2])
 
 
+# Each JSON type as a seller reads it, and what to write to give one.
+_TYPES = {
+    "string": ("text", "write text"),
+    "number": ("a number", "write a number"),
+    "integer": ("a whole number", "write a whole number"),
+    "boolean": ("true or false", "write true or false"),
+    "array": ("a list", "write a list"),
+    "object": ("a mapping", "write keys with values, indented below"),
+    "null": ("nothing", "leave it empty"),
+}
+# Barcode numbers (EAN-8, UPC-A, EAN-13, GTIN-14) that sellers paste where an ASIN belongs.
+_BARCODE = re.compile(r"^[0-9]{8}$|^[0-9]{12,14}$")
+
+
 def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
     """Code, message and hint for one schema error."""
     kind, schema, value = str(error.validator), error.schema, error.instance
     expected: Any = error.validator_value
     assert isinstance(schema, dict)
+    path = tuple(error.absolute_path)
+    if schema == schema_defs()["asin"] and _BARCODE.match(_source_text(case, path).strip("\"'")):
+        number = _source_text(case, path).strip("\"'")
+        return (
+            "asin",
+            f"{number} is a barcode number (EAN/UPC), not an ASIN",
+            "write the product's ASIN from its Amazon detail page: ten characters, e.g. B07XYZ1234",
+        )
     if kind == "required":
         # jsonschema reports each missing property as its own error, named only in the message.
         match = re.match(r"^'(.+)' is a required property$", error.message)
@@ -149,24 +201,23 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
             f"required property '{name}' is missing",
             f"add `{name}:`" + (f" ({described})" if described else ""),
         )
-    if kind == "type":
-        hint = f"write a {expected}" if isinstance(expected, str) else "check the value's type"
-        if expected == "string" and not isinstance(value, (dict, list)):
-            source = _source_text(case, tuple(error.absolute_path))
-            hint = f'put it in quotes: "{source}"'
-        return "type", f"expected a {expected}, found {_kind_of(value)}", hint
+    if kind in ("type", "anyOf", "oneOf"):
+        return _wrong_type(case, error)
     if kind in ("enum", "const"):
         options = expected if kind == "enum" else [expected]
         shown = ", ".join(str(o) for o in options)
-        close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+        written = value if isinstance(value, str) else _source_text(case, path)
+        close = difflib.get_close_matches(str(written), [str(o) for o in options], n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {shown}"
-        return "enum", f"'{value}' is not allowed here", hint
+        return "enum", f"'{written}' is not allowed here", hint
     if kind == "format":
         return (
             "format",
             f"'{value}' is not a valid {expected}",
             "write a real date as YYYY-MM-DD, e.g. 2026-11-20",
         )
+    if isinstance(value, str) and not value.strip() and kind in ("pattern", "minLength"):
+        return "empty", "this text is empty", "write the content or remove the key"
     if kind == "pattern" and schema.get("format") == "date":
         return (
             "date-range",
@@ -174,8 +225,6 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
             _describe(schema),
         )
     if kind == "pattern":
-        if schema.get("minLength") and isinstance(value, str) and not value.strip():
-            return "empty", "this text is empty", "write the content or remove the key"
         examples = _examples(schema)
         return (
             "pattern",
@@ -187,6 +236,43 @@ def _explain(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
     if kind == "uniqueItems":
         return "duplicate", "the list repeats an entry", "remove the repeated entry"
     return kind, error.message, _describe(schema)
+
+
+def _wrong_type(case: LoadedCase, error: ValidationError) -> tuple[str, str, str]:
+    """A value of the wrong type: what was expected (any of the alternatives), and how to
+    write it, with the user's own value where it fits."""
+    if error.validator == "type":
+        alternatives = [error]
+    else:  # anyOf/oneOf whose every alternative wants another type
+        alternatives = [e for e in error.context or [] if e.validator == "type"]
+    types: list[str] = []
+    for each in alternatives:
+        wanted: Any = each.validator_value
+        types += [wanted] if isinstance(wanted, str) else list(wanted)
+    types = [t for t in dict.fromkeys(types) if t in _TYPES] or ["string"]
+    value = error.instance
+    source = _source_text(case, tuple(error.absolute_path))
+    message = f"expected {' or '.join(_TYPES[t][0] for t in types)}, found {_kind_of(value)}"
+    if types[0] == "array" and len(types) == 1:
+        items = error.schema.get("items", {}) if isinstance(error.schema, dict) else {}
+        example = source if not isinstance(value, (dict, list)) else ""
+        example = example or _examples(_resolve(items)).split(", ")[0].strip('"') or "…"
+        return "type", message, f"write a list: [{example}]"
+    hints = [_TYPES[t][1] for t in types if t != "string"]
+    if "string" in types:
+        quoted = not isinstance(value, (dict, list))
+        hints.append(f'put it in quotes: "{source}"' if quoted else _TYPES["string"][1])
+    return "type", message, ", or ".join(hints)
+
+
+def _resolve(schema: Any) -> dict[str, Any]:
+    """A schema with a reference into defs.schema.json followed (for its examples)."""
+    if not isinstance(schema, dict):
+        return {}
+    ref = str(schema.get("$ref", ""))
+    if "#/$defs/" in ref:
+        return {**schema_defs()[ref.rsplit("/", 1)[-1]], **schema}
+    return schema
 
 
 def _describe(schema: dict[str, Any]) -> str:

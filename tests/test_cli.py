@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,44 @@ def test_a_failed_build_returns_its_exit_code_so_watch_can_go_on(tmp_path: Path)
         allow_lint_errors=True,
     )
     assert code == 1 and not any(tmp_path.iterdir())
+
+
+def _over_long(tmp_path: Path, severity: str) -> Path:
+    """The minimal case with a character limit its paste-ready text (1,100+) is over, and
+    lint.length graded `severity` for it."""
+    case = tmp_path / "minimal-4d.yaml"
+    shutil.copytree("tests/minimal-4d", tmp_path / "minimal-4d")
+    exception = (
+        f"    - rule: lint.length\n      severity: {severity}\n      reason: the form is short\n"
+    )
+    case.write_text(
+        Path(MINIMAL).read_text() + f"lint:\n  max_chars: 500\n  exceptions:\n{exception}"
+    )
+    return case
+
+
+def test_an_over_long_text_as_an_error_fails_the_build_on_every_run(tmp_path: Path) -> None:
+    case = _over_long(tmp_path, "error")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run has nothing to rebuild, and still fails
+        code, _, err = run("build", "--format", "txt", "--out", str(out), str(case))
+        assert code == 1
+        assert "error [lint.length] $.problems: the paste-ready text has" in err
+        assert err.count("[lint.length]") == 1
+    assert (out / "minimal-4d" / "minimal-4d.txt").exists()  # written, to be read and cut
+    assert (
+        run("build", "--format", "txt", "--allow-lint-errors", "--out", str(out), str(case))[0] == 0
+    )
+
+
+def test_an_over_long_text_as_a_warning_is_reported_also_when_up_to_date(
+    tmp_path: Path,
+) -> None:
+    case = _over_long(tmp_path, "warning")
+    out = tmp_path / "out"
+    code, _, err = run("build", "--format", "txt", "--out", str(out), str(case))
+    assert code == 0 and "warning [lint.length]" in err
+    code, _, err = run("build", "--format", "txt", "--out", str(out), str(case))
+    assert code == 0 and "warning [lint.length]" in err and "up to date" in err
+    code, _, err = run("build", "--strict", "--format", "txt", "--out", str(out), str(case))
+    assert code == 1 and "error [lint.length]" in err

@@ -93,8 +93,10 @@ def test_resubmitting_a_rejected_version_unchanged_is_flagged(tmp_path: Path) ->
     assert "lint.resubmission" not in err  # the date changed, so the plan changed
     case.write_text(case.read_text().replace("date: 2026-11-25", "date: 2026-11-20", 1))
     _, _, err = run("lint", str(case))
+    # One fact, one finding: it is the rejected version itself (and so also dated no later).
+    assert err.count("[lint.resubmission]") == 1
     assert (
-        "warning [lint.resubmission] $.submissions: the plan is unchanged since "
+        "warning [lint.resubmission] $.submissions[0]: the plan is unchanged since "
         "'x/submitted-1', which was rejected" in err
     )
 

@@ -7,10 +7,6 @@
    valid case: every output is parsed (not grepped) to prove the text stayed text.
 3. Faults: pandoc missing or failing, the PDF engine failing, an interrupt, a full disk, a
    read-only output folder: previous outputs stay as they were and the user sees one clean line.
-
-Where the tool does not (yet) behave as it should, the test states the wanted behaviour and is
-marked `xfail(strict=True)`, with the current behaviour in its reason; inputs of tests/hostile/ with
-such a known bug are in KNOWN_BUGS instead of having an .expected file.
 """
 
 from __future__ import annotations
@@ -28,7 +24,7 @@ import time
 import tracemalloc
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -101,79 +97,20 @@ def positions(stderr: str) -> list[tuple[int, int]]:
 # 1. Broken YAML and bytes: the files in tests/hostile/
 
 
-@dataclass(frozen=True)
-class KnownBug:
-    """An input the tool handles badly today: the reason says what happens now."""
-
-    reason: str
-    check: Callable[[Result], None]
-
-
-def _wants_position(line: int, column: int | None = None) -> Callable[[Result], None]:
-    def check(result: Result) -> None:
-        found = positions(result.stderr)
-        assert found and found[0][0] == line, found
-        if column is not None:
-            assert found[0][1] == column, found
-
-    return check
-
-
-def _wants_tab_hint(result: Result) -> None:
-    assert "indent with spaces, not tabs" in result.stderr
-
-
-def _wants_no_control_characters(result: Result) -> None:
-    controls = [c for c in result.stderr if unicodedata.category(c) == "Cc" and c != "\n"]
-    assert controls == [], controls
-
-
-def _wants_utf32_named(result: Result) -> None:
-    assert "UTF-32" in result.stderr and "UTF-16" not in result.stderr
-
-
-def _wants_alias_error_at(line: int) -> Callable[[Result], None]:
-    def check(result: Result) -> None:
-        assert result.exit_code == 1
-        found = [
-            position
-            for position, code in zip(positions(result.stderr), codes(result.stderr), strict=True)
-            if code == "yaml.alias"
-        ]
-        assert found and all(position[0] == line for position in found), result.stderr
-
-    return check
-
-
-KNOWN_BUGS: dict[str, KnownBug] = {}
-
-
-def _hostile_params() -> Iterator[Any]:
-    for file in FILES:
-        bug = KNOWN_BUGS.get(file.stem)
-        marks = [pytest.mark.xfail(strict=True, reason=bug.reason)] if bug else []
-        yield pytest.param(file, id=file.stem, marks=marks)
-
-
 def test_there_are_enough_hostile_files_and_each_has_its_expectation() -> None:
     assert len(FILES) >= 32
     for file in FILES:
-        has_expected = file.with_suffix(".expected").exists()
-        assert has_expected != (file.stem in KNOWN_BUGS), file.name
+        assert file.with_suffix(".expected").exists(), file.name
     for expected in HOSTILE.glob("*.expected"):
         assert expected.with_suffix(".yaml").exists(), expected.name
-    assert set(KNOWN_BUGS) <= {file.stem for file in FILES}
 
 
-@pytest.mark.parametrize("case", list(_hostile_params()))
+@pytest.mark.parametrize("case", FILES, ids=lambda p: p.stem)
 def test_hostile_file_gives_its_diagnostic(case: Path, golden) -> None:  # type: ignore[no-untyped-def]
     result, seconds = cli("validate", str(case.relative_to(ROOT)))
     assert seconds < SMALL_INPUT_SECONDS, seconds
-    if case.stem in KNOWN_BUGS:
-        KNOWN_BUGS[case.stem].check(result)
     assert_diagnostics_only(result)
-    if case.stem not in KNOWN_BUGS:
-        golden(case.with_suffix(".expected"), result.stderr)
+    golden(case.with_suffix(".expected"), result.stderr)
 
 
 @pytest.mark.parametrize("case", FILES, ids=lambda p: p.stem)

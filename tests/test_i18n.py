@@ -9,12 +9,27 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import pipeline, render
+from generator import i18n, pipeline, render
 from generator.loader import load_case
 from generator.resources import RULES, TEMPLATES
 from tests.conftest import TESTS
 
-LANGUAGES = ["en", "de", "fr", "es", "it"]
+LANGUAGES = i18n.languages()  # the schema's list
+
+
+def test_rules_and_labels_have_a_file_for_exactly_the_schemas_languages() -> None:
+    assert set(LANGUAGES) == {"en", "de", "fr", "es", "it"}
+    labels = {path.stem for path in (TEMPLATES / "i18n").glob("*.yaml")}
+    phrases = {path.stem for path in RULES.glob("*.yaml")} - {"rules"}
+    assert labels == set(LANGUAGES)
+    assert phrases == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_names_every_language(language: str) -> None:
+    names = render.locale(language)["languages"]
+    assert set(names) == set(LANGUAGES)
+    assert names[language] != names["en" if language != "en" else "de"]
 
 
 def _shape(node: Any, path: str = "") -> set[str]:

@@ -91,10 +91,28 @@ def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         lint.load_settings(tmp_path)
     assert caught.value.diagnostics[0].format() == (
-        f"{tmp_path / 'actionplan.yaml'}:3:19: error [config.schema] $.lint.severity.lint.promise: "
-        "'loud' is not one of ['error', 'warning', 'off']: see schemas/config.schema.json for the "
-        "settings"
+        f"{tmp_path / 'actionplan.yaml'}:3:19: error [schema.enum] $.lint.severity.lint.promise: "
+        "'loud' is not allowed here: use one of: error, warning, off"
     )
+
+
+def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
+    """actionplan.yaml goes through the same schema explanations as a case: unknown keys with
+    'did you mean', types in words, one line per mistake."""
+    (tmp_path / "actionplan.yaml").write_text(
+        "lint:\n  max_word: {4d: 50}\n  max_chars: lots\n  max_section_words: [300]\n"
+    )
+    with pytest.raises(UserError) as caught:
+        lint.load_settings(tmp_path)
+    config = tmp_path / "actionplan.yaml"
+    assert [d.format() for d in caught.value.diagnostics] == [
+        f"{config}:2:3: error [schema.unknown-key] $.lint.max_word: unknown key 'max_word': "
+        "did you mean 'max_words'?",
+        f"{config}:3:14: error [schema.type] $.lint.max_chars: expected a whole number, found "
+        "text: write a whole number",
+        f"{config}:4:22: error [schema.type] $.lint.max_section_words: expected a whole number, "
+        "found a list: write a whole number",
+    ]
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
@@ -152,16 +170,31 @@ def test_lint_runs_only_on_valid_cases() -> None:
     assert {d.code for d in checked.diagnostics} == {"schema.type"}
 
 
-def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one() -> None:
-    from generator import checks
+def test_cached_analysis_of_the_phrase_lists_matches_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import checks, i18n
 
-    for language in checks.languages():
+    languages = i18n.languages()
+    checks.phrases.cache_clear()
+    for language in languages:
+        checks.phrases(language)  # analysed and stored, or read from the store
+    checks.phrases.cache_clear()
+    with monkeypatch.context() as patch:
+        # Loaded again, every analysis must come from the store: none is made.
+        patch.setattr(checks, "analyse", lambda source: pytest.fail(f"analysed: {source}"))
+        loaded = {language: checks.phrases(language) for language in languages}
+    checks.phrases.cache_clear()
+    count = 0
+    for language in languages:
         for name in (*checks.phrase_lists(), "vague_owners"):
-            for phrase in checks.phrases(language)[name]:
+            for phrase in loaded[language][name]:
                 prefixes, required, at_word = checks.analyse(phrase.source)
                 assert phrase.prefixes == (None if prefixes is None else frozenset(prefixes))
                 assert phrase.required == tuple(frozenset(g) for g in required)
                 assert phrase.at_word == at_word
+                count += 1
+    assert count > 100
 
 
 def test_the_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:

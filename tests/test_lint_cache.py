@@ -110,6 +110,6 @@ def test_results_unused_for_a_month_are_deleted(case: Path, calls: list[str]) ->
     assert len(calls) == 1
     mine = [e for e in entries if e.stat().st_mtime > old]
     assert len(mine) == 1 and stale not in mine
-    batch.build_many([], SETTINGS, None, 1, lambda *_: None)  # a lint run prunes
+    batch.lint_many([], SETTINGS, 1, lambda *_: None)  # a lint run prunes
     assert [e for e in entries if e.exists()] == mine
     assert not stale.exists()

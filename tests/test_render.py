@@ -151,3 +151,16 @@ def test_word_is_dated_with_the_plan_and_carries_no_build_metadata(case: Any) ->
     assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{case.data["date"]}T00:00:00Z' in core
     assert "asins" not in custom
     assert convert.to_docx(markdown, ["B0TEST0001"], case.data["date"]) == docx
+
+
+def test_the_title_line_is_the_same_in_markdown_html_and_pdf(case: Any) -> None:
+    """One line, built once: the plan's first heading, the page's <title>, the PDF's title."""
+    data = copy.deepcopy(case.data)
+    data["seller"]["store_name"] = "Weber *Power* & Co"
+    line = render.title_line(data)
+    assert line == "Plan of Action: Weber *Power* & Co (amazon.com)"
+    markdown = render.render_markdown(data)
+    assert markdown.splitlines()[0] == "# Plan of Action: Weber \\*Power\\* & Co (amazon.com)"
+    page = render.render_html_page(data, "")
+    assert "<title>Plan of Action: Weber *Power* &amp; Co (amazon.com)</title>" in page
+    assert pipeline.pdf_meta(data)["title"] == line

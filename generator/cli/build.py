@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,31 +67,31 @@ def run_build(
     groups = settings_groups(cases, config, reporter)
     if groups is None:
         return 1
+    options = pipeline.Options(
+        out_dir=Path(out_dir),
+        formats=formats,
+        strict=strict,
+        allow_lint_errors=allow_lint_errors,
+        force=force,
+    )
     progress = len(cases) > 1 and not os.environ.get("CI") and sys.stderr.isatty()
     progress = progress and reporter.format == "text" and not reporter.quiet
     states = {"built": 0, "up to date": 0, "not built": 0}
 
-    def heard(done: int, result: batch.Result) -> None:
+    def heard(done: int, result: pipeline.Result) -> None:
         reporter.case(result.file, result.diagnostics)
         for path in result.written:
             reporter.wrote(path)
         state = "not built" if result.failed else "up to date" if result.skipped else "built"
         states[state] += 1
-        if result.failed and not result.written:
-            reporter.note(f"{result.file}: not built")
-        elif result.skipped and len(cases) == 1:
+        if result.skipped and len(cases) == 1:
             reporter.note(f"{result.file}: up to date (--force rebuilds)")
+        elif result.failed and not result.written:
+            reporter.note(f"{result.file}: not built")
         if progress:
             reporter.note(f"[{sum(states.values())}/{len(cases)}] {result.file}: {state}")
 
     for settings, group in groups:
-        options = batch.Options(
-            out_dir=Path(out_dir),
-            formats=formats,
-            strict=strict,
-            allow_lint_errors=allow_lint_errors,
-            force=force,
-        )
         batch.build_many(group, settings, options, jobs or batch.default_jobs(), heard)
     states["not built"] += len(chosen) - len(cases)
     built, skipped, failed = states.values()
@@ -100,9 +101,24 @@ def run_build(
     return 1 if failed else 0
 
 
+def build_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `build` and `bundle` share: each is a keyword of run_build."""
+    command = reporting(command)
+    for option in (
+        shard_option("built"),
+        config_option,
+        force_option,
+        jobs_option("built"),
+        allow_option,
+        strict_option,
+        out_option,
+    ):
+        command = option(command)
+    return command
+
+
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@out_option
 @click.option(
     "--format",
     "formats",
@@ -111,33 +127,16 @@ def run_build(
     show_default=True,
     help="Comma-separated output formats.",
 )
-@strict_option
-@allow_option
-@jobs_option("built")
-@force_option
-@config_option
-@shard_option("built")
-@reporting
-def build(
-    files: tuple[str, ...],
-    *,
-    out_dir: str,
-    formats: tuple[str, ...],
-    strict: bool,
-    allow_lint_errors: bool,
-    jobs: int | None,
-    force: bool,
-    config: Path | None,
-    shard: tuple[int, int] | None,
-    reporter: Reporter,
-) -> int:
+@build_options
+def build(files: tuple[str, ...], *, formats: tuple[str, ...], **flags: Any) -> int:
     """Render cases to Markdown, HTML, PDF and plain text.
 
     Validates and lints each case and checks its evidence files, then writes
     build/<case>/<case>.md, .html, .pdf and .txt (paste-ready, with
     -counts.txt). A case that cannot be built keeps its previous outputs;
-    one whose text is over the limit under --strict is written (to be read)
-    but fails the run. Unchanged cases are skipped.
+    one whose text is over the limit, if lint.length is an error there (or
+    under --strict), is written (to be read) but fails the run. Unchanged
+    cases are skipped; the text's length is checked on every run.
 
     \b
     Example:
@@ -145,42 +144,13 @@ def build(
       actionplan build --format pdf cases/asin-recall.yaml
       actionplan build --shard 2/4 --output-format github
     """
-    return run_build(
-        files,
-        out_dir=out_dir,
-        formats=formats,
-        strict=strict,
-        allow_lint_errors=allow_lint_errors,
-        jobs=jobs,
-        force=force,
-        config=config,
-        shard=shard,
-        reporter=reporter,
-    )
+    return run_build(files, formats=formats, **flags)
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@out_option
-@strict_option
-@allow_option
-@jobs_option("built")
-@force_option
-@config_option
-@shard_option("built")
-@reporting
-def bundle(
-    files: tuple[str, ...],
-    *,
-    out_dir: str,
-    strict: bool,
-    allow_lint_errors: bool,
-    jobs: int | None,
-    force: bool,
-    config: Path | None,
-    shard: tuple[int, int] | None,
-    reporter: Reporter,
-) -> int:
+@build_options
+def bundle(files: tuple[str, ...], **flags: Any) -> int:
     """Build everything to send to Amazon, evidence included.
 
     Writes every format of `build`, plus build/<case>/<case>.docx (Word),
@@ -192,18 +162,7 @@ def bundle(
     Example:
       actionplan bundle cases/asin-recall.yaml
     """
-    return run_build(
-        files,
-        out_dir=out_dir,
-        formats=pipeline.FORMATS + pipeline.BUNDLE,
-        strict=strict,
-        allow_lint_errors=allow_lint_errors,
-        jobs=jobs,
-        force=force,
-        config=config,
-        shard=shard,
-        reporter=reporter,
-    )
+    return run_build(files, formats=pipeline.FORMATS + pipeline.BUNDLE, **flags)
 
 
 @click.command()

@@ -86,7 +86,7 @@ def lint_command(
     if groups is None:
         return 1
 
-    def heard(_: int, result: batch.Result) -> None:
+    def heard(_: int, result: pipeline.Result) -> None:
         reporter.case(
             result.file, lint.strict(result.diagnostics) if strict else result.diagnostics
         )
@@ -94,11 +94,11 @@ def lint_command(
     for settings, group in groups:
         if piped is not None:
             checked = pipeline.check_text(piped[0], piped[1], settings)
-            heard(1, batch.Result(piped[0], checked.diagnostics))
+            heard(1, pipeline.Result(piped[0], checked.diagnostics))
             continue
         # A pool pays off from a few dozen cases on; below that, starting it costs more.
         workers = jobs or (batch.default_jobs() if len(group) >= 50 else 1)
-        batch.build_many(group, settings, None, workers, heard)
+        batch.lint_many(group, settings, workers, heard)
     reporter.finish(findings_summary=True)
     return 1 if reporter.failed else 0
 

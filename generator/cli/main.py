@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from generator.cli import build, check, plans, repository
+from generator.cli import build, check, live, plans, repository
 from generator.crash import CrashReporting
 
 
@@ -43,6 +43,8 @@ for command in (
     plans.convert_command,
     plans.text,
     plans.diff_command,
+    live.lsp,
+    live.serve,
     repository.init,
     repository.schemas,
 ):

@@ -14,19 +14,8 @@ from generator.cli.common import CASES, out_option, report
 from generator.diagnostics import UserError
 from generator.loader import load_case
 from generator.report import use_colour
+from generator.resources import schema_enum
 from generator.validate import validate_case
-
-
-def _schema_enum(*path: str) -> list[str]:
-    """Allowed values of a field, read from the schema (the one place they are defined)."""
-    import json
-
-    from generator.resources import SCHEMAS
-
-    node = json.loads((SCHEMAS / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]
-    for part in path:
-        node = node[part]
-    return list(node["enum"])
 
 
 @click.command()
@@ -39,23 +28,23 @@ def _schema_enum(*path: str) -> list[str]:
 )
 @click.option(
     "--reason",
-    type=click.Choice(_schema_enum("notice", "properties", "reason")),
+    type=click.Choice(schema_enum("notice", "properties", "reason")),
     required=True,
     help="The reason given in Amazon's notice.",
 )
 @click.option(
     "--scope",
-    type=click.Choice(_schema_enum("notice", "properties", "scope")),
+    type=click.Choice(schema_enum("notice", "properties", "scope")),
     help="What was suspended (default: listing for 4d, account for 8d).",
 )
 @click.option(
     "--marketplace",
     default="amazon.com",
     show_default=True,
-    type=click.Choice(_schema_enum("notice", "properties", "marketplace")),
+    type=click.Choice(schema_enum("notice", "properties", "marketplace")),
 )
 @click.option(
-    "--language", default="en", show_default=True, type=click.Choice(_schema_enum("language"))
+    "--language", default="en", show_default=True, type=click.Choice(schema_enum("language"))
 )
 def new(
     name: str, *, structure: str, reason: str, scope: str | None, marketplace: str, language: str
@@ -223,12 +212,12 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
       actionplan diff cases/asin-recall.yaml --from asin-recall/submitted-1
       actionplan diff cases/asin-recall.yaml --from HEAD~3 --to HEAD
     """
-    from generator import diff
+    from generator import diff, history
     from generator.write import write_atomic
 
     try:
-        before = diff.load_version(file, old)
-        after = diff.load_version(file, new) if new else load_case(file)
+        before = history.load_version(file, old)
+        after = history.load_version(file, new) if new else load_case(file)
     except UserError as exc:
         report(exc.diagnostics)
         return 1
