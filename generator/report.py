@@ -156,9 +156,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
         rule: dict[str, Any] = {
             "id": code,
             "shortDescription": {"text": text.title},
-            "defaultConfiguration": {
-                "level": _LEVELS.get(text.severity, "none")
-            },
+            "defaultConfiguration": {"level": _LEVELS.get(text.severity, "none")},
         }
         if text.help:
             rule["fullDescription"] = {"text": text.help}

@@ -229,10 +229,11 @@ def schema_reference(case_file: Path, structure: str) -> str:
     return str(schema.get("$id", name))
 
 
-def find_cases(top: Path) -> list[Path]:
-    """Every case under top/cases/, in folders too (cases/clients/acme/recall.yaml), sorted;
-    not the files inside a case's own folder (its evidence), nor a settings file."""
-    root = top / CASES
+def find_cases(top: Path, root: Path | None = None) -> list[Path]:
+    """Every case under top/cases/ (or the folder `root` in it), in folders too
+    (cases/clients/acme/recall.yaml), sorted; not the files inside a case's own folder (its
+    evidence), nor a settings file."""
+    root = root or top / CASES
     found = []
     for path in sorted(root.rglob("*.yaml")):
         if path.name == CONFIG_FILE:

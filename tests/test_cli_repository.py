@@ -167,3 +167,20 @@ def test_shards_build_every_case_once(plans: Path) -> None:
         str(p.relative_to(plans)) for p in (plans / "cases").rglob("*.yaml")
     )
     assert run("build", "--shard", "4/3")[0] == 2
+
+
+def test_a_folder_stands_for_the_cases_in_it(plans: Path) -> None:
+    code, out, _ = run("lint", "--output-format", "json", "cases/acme")
+    assert code == 0
+    assert [case["file"] for case in json.loads(out)["cases"]] == ["cases/acme/a.yaml"]
+
+
+def test_schemas_refreshes_the_copies_and_nothing_else(plans: Path) -> None:
+    (plans / "schemas").mkdir()
+    (plans / "schemas" / "plan-4d.schema.json").write_text("{}")
+    (plans / "schemas" / "ours.json").write_text("{}")
+    code, _, err = run("schemas")
+    assert code == 0 and "updated schemas/plan-4d.schema.json" in err
+    copy = (plans / "schemas" / "plan-4d.schema.json").read_bytes()
+    assert copy == (ROOT / "schemas" / "plan-4d.schema.json").read_bytes()
+    assert (plans / "schemas" / "ours.json").read_text() == "{}"

@@ -92,9 +92,14 @@ def shard_option(done: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
 
 
 def select_cases(files: tuple[str, ...], shard: tuple[int, int] | None = None) -> list[str]:
-    """The files given, or every case of the plans repository; with a shard, its part."""
+    """The files given (a folder: the cases in it), or every case of the plans repository;
+    with a shard, its part."""
     if files:
-        cases = list(files)
+        cases = []
+        for file in files:  # a folder stands for the cases in it
+            folder = Path(file)
+            found = repository.find_cases(folder, folder) if folder.is_dir() else []
+            cases += [str(path) for path in found] or [file]
     else:
         cases = repository.default_cases()
         # An empty plans repository (just made by `init`) is fine; no repository is not.
