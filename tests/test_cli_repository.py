@@ -184,3 +184,29 @@ def test_schemas_refreshes_the_copies_and_nothing_else(plans: Path) -> None:
     copy = (plans / "schemas" / "plan-4d.schema.json").read_bytes()
     assert copy == (ROOT / "schemas" / "plan-4d.schema.json").read_bytes()
     assert (plans / "schemas" / "ours.json").read_text() == "{}"
+
+
+def test_watch_refreshes_the_bundle_when_it_was_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import watching
+
+    seen: list[tuple[Path, Path | None]] = []
+
+    def once(case: Path, config: Path | None, rebuild: object, *_: object) -> None:
+        seen.append((case, config))
+        rebuild()  # type: ignore[operator]  # as the watcher does first, then on each change
+
+    monkeypatch.setattr(watching, "watch_case", once)
+    out = tmp_path / "out"
+    code, _, err = run("watch", "--out", str(out), MINIMAL)
+    assert code == 0, err
+    assert seen == [(Path(MINIMAL), None)]
+    assert (out / "minimal-4d" / "minimal-4d.pdf").is_file()
+    assert not (out / "minimal-4d" / "minimal-4d.docx").exists()  # no bundle asked for yet
+    assert run("bundle", "--out", str(out), MINIMAL)[0] == 0
+    docx = out / "minimal-4d" / "minimal-4d.docx"
+    docx.write_bytes(b"stale")
+    (out / "minimal-4d" / ".inputs.sha256").unlink()  # as after an edit of the case
+    assert run("watch", "--out", str(out), MINIMAL)[0] == 0
+    assert docx.read_bytes() != b"stale"
