@@ -22,7 +22,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from generator import __version__
+from generator import __version__, repository
 
 ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "sarif-schema-2.1.0.json").read_text())
@@ -117,7 +117,8 @@ class Shell:
 
 @pytest.fixture(scope="module")
 def plans(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shell]:
-    """A plans repository made by `init` in an empty folder, with one case written and sent."""
+    """A plans repository made by `init` in an empty folder; the tests below work in it in turn
+    (the agency's flow first, then the hooks and the formats on the plan it left)."""
     top = tmp_path_factory.mktemp("agency") / "plans"
     shell = Shell(installed, top.parent)
     result = shell.actionplan("init", "plans")
@@ -153,7 +154,9 @@ def test_init_writes_the_repository_and_keeps_it_on_a_second_run(plans: Shell) -
     hooks = yaml.safe_load((top / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     assert all(h["additional_dependencies"] == [f"actionplan=={__version__}"] for h in hooks)
     again = plans.actionplan("init")
-    assert "wrote" not in again.stdout + again.stderr.replace("wrote 0", "")
+    assert not [line for line in again.stderr.splitlines() if line.startswith("wrote ")]
+    files = len(repository.FILES) + 1 + len(repository.schema_sources())  # and cases/.gitkeep
+    assert f"kept {files} existing file(s) as they were" in again.stderr
     assert plans.actionplan("lint").returncode == 0  # an empty repository: nothing to check
 
 
