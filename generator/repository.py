@@ -257,8 +257,12 @@ def group_by_config(files: list[str], config: Path | None) -> dict[Path | None, 
     """The cases by the settings file that applies to each: `config` for all if given, else the
     nearest actionplan.yaml above each case (None: the defaults)."""
     groups: dict[Path | None, list[str]] = {}
+    by_folder: dict[str, Path | None] = {}  # a folder's cases share their settings
     for file in files:
-        key = config if config is not None else find_config(Path(file))
+        folder = os.path.dirname(file) or "."
+        if config is None and folder not in by_folder:
+            by_folder[folder] = find_config(Path(folder))
+        key = config if config is not None else by_folder[folder]
         groups.setdefault(key, []).append(file)
     return groups
 
