@@ -3,7 +3,7 @@ workflow commands, SARIF 2.1.0 (code scanning) and JUnit XML (CI test reports).
 
 Text and GitHub lines are printed as each case is checked; the JSON, SARIF and JUnit documents
 need every case first and are printed whole at the end, on standard output, with nothing else
-there (notes such as "wrote …" go to standard error in every format).
+there (notes such as "wrote …" go to standard error then).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import click
 
 from generator import __version__, about
-from generator.diagnostics import Diagnostic, Severity, printable
+from generator.diagnostics import MAX_MESSAGE, Diagnostic, Severity, printable
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 COLOURS = ("auto", "always", "never")
@@ -64,20 +64,21 @@ def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command: the finding becomes an annotation on the pull request."""
     # GitHub's three annotation levels; a finding below a warning is a notice.
     level = {"error": "error", "warning": "warning"}.get(diagnostic.severity.value, "notice")
-    where = f" {diagnostic.path}:" if diagnostic.path else ""
-    message = f"{where} {diagnostic.message}".strip()
+    # Text from the case is made safe to print as in the text format (annotations are shown).
+    where = f"{printable(diagnostic.path)}: " if diagnostic.path else ""
+    message = where + printable(diagnostic.message, MAX_MESSAGE)
     if diagnostic.hint:
         message += f": {diagnostic.hint}"
     properties = ",".join(
         f"{key}={_escape_property(value)}"
         for key, value in (
-            ("file", diagnostic.file),
+            ("file", printable(diagnostic.file)),
             ("line", str(diagnostic.line)),
             ("col", str(diagnostic.column)),
             ("title", f"actionplan [{diagnostic.code}]"),
         )
     )
-    return f"::{level} {properties}::{_escape_data(printable(message))}"
+    return f"::{level} {properties}::{_escape_data(message)}"
 
 
 def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
