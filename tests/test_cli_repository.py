@@ -210,3 +210,15 @@ def test_watch_refreshes_the_bundle_when_it_was_built(
     (out / "minimal-4d" / ".inputs.sha256").unlink()  # as after an edit of the case
     assert run("watch", "--out", str(out), MINIMAL)[0] == 0
     assert docx.read_bytes() != b"stale"
+
+
+def test_standard_input_gets_the_loader_s_encoding_check() -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(
+        main, ["validate", "-", "--stdin-filename", "cases/x.yaml"], input=b"a: \xe9t\xe9\n"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("cases/x.yaml:1:4: error [yaml.encoding]")

@@ -10,6 +10,7 @@ import click
 from generator import lint, pipeline, report
 from generator.cli.common import jobs_option, strict_option
 from generator.cli.output import (
+    check_piped,
     config_option,
     read_stdin,
     reporting,
@@ -39,8 +40,7 @@ def validate(files: tuple[str, ...], *, stdin_filename: str | None, reporter: Re
     """
     piped = read_stdin(files, stdin_filename)
     if piped is not None:
-        checked = pipeline.check_text(*piped)
-        reporter.case(piped[0], checked.diagnostics)
+        reporter.case(piped[0], check_piped(piped).diagnostics)
     else:
         for file in select_cases(files):
             reporter.case(file, pipeline.check_case(file).diagnostics)
@@ -93,8 +93,7 @@ def lint_command(
 
     for settings, group in groups:
         if piped is not None:
-            checked = pipeline.check_text(piped[0], piped[1], settings)
-            heard(1, pipeline.Result(piped[0], checked.diagnostics))
+            heard(1, pipeline.Result(piped[0], check_piped(piped, settings).diagnostics))
             continue
         # A pool pays off from a few dozen cases on; below that, starting it costs more.
         workers = jobs or (batch.default_jobs() if len(group) >= 50 else 1)

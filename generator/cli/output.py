@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from generator import lint, report, repository
+from generator import lint, loader, pipeline, report, repository
 from generator.diagnostics import Diagnostic, Severity, UserError
 
 STDIN = "-"
@@ -111,15 +111,30 @@ def select_cases(files: tuple[str, ...], shard: tuple[int, int] | None = None) -
     return cases
 
 
-def read_stdin(files: tuple[str, ...], stdin_filename: str | None) -> tuple[str, str] | None:
-    """(name, text) when the case comes from standard input (`-`), else None."""
+def read_stdin(files: tuple[str, ...], stdin_filename: str | None) -> tuple[str, bytes] | None:
+    """(name, bytes) when the case comes from standard input (`-`), else None."""
     if STDIN not in files:
         if stdin_filename:
             raise click.UsageError("--stdin-filename goes with `-` (read the case from stdin)")
         return None
     if files != (STDIN,):
         raise click.UsageError("`-` (standard input) is the only case of its run")
-    return stdin_filename or "stdin.yaml", sys.stdin.buffer.read().decode("utf-8", "replace")
+    # One byte over the loader's limit is enough for it to refuse the rest unread.
+    raw = sys.stdin.buffer.read(loader.MAX_BYTES + 1)
+    return stdin_filename or "stdin.yaml", raw
+
+
+def check_piped(
+    piped: tuple[str, bytes], settings: lint.Settings | None = None
+) -> pipeline.Checked:
+    """The checks of a case read from standard input, with the loader's size and encoding
+    checks as for a file."""
+    name, raw = piped
+    try:
+        case = loader.parse_bytes(name, raw)
+    except UserError as exc:
+        return pipeline.Checked(None, exc.diagnostics)
+    return pipeline.check_loaded(case, settings)
 
 
 def load_settings(config: Path | None, reporter: report.Reporter) -> lint.Settings | None:
