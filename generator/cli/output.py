@@ -39,6 +39,8 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
             type=click.Choice(report.FORMATS),
             default="text",
             show_default=True,
+            envvar="ACTIONPLAN_OUTPUT_FORMAT",
+            show_envvar=True,
             help="How to print the findings: text for people; json, github (annotations), "
             "sarif (code scanning) or junit (CI test reports) on standard output.",
         ),
