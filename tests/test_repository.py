@@ -224,3 +224,26 @@ def test_cases_are_grouped_by_the_settings_that_apply_to_them(tmp_path: Path) ->
 def test_cases_of_one_name_outside_cases_would_share_an_output_folder() -> None:
     files = ["a/x.yaml", "b/x.yaml", "cases/p/x.yaml", "cases/q/x.yaml"]
     assert repository.clashing_outputs(files) == {"x": ["a/x.yaml", "b/x.yaml"]}
+
+
+def test_the_ci_configurations_are_valid_for_github_and_gitlab(tmp_path: Path) -> None:
+    """The workflow that `init` writes and the GitLab snippet of the docs, checked against the
+    schemas the CI systems publish (vendored in check-jsonschema, so no network is needed)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    repository.init_repository(tmp_path, sys.executable)
+    docs = (ROOT / "docs" / "plans-repository.md").read_text()
+    snippet = re.search(r"```yaml\n(default:.*?)```", docs, re.DOTALL)
+    assert snippet is not None
+    (tmp_path / "gitlab-ci.yml").write_text(snippet.group(1))
+    checker = str(Path(sys.executable).with_name("check-jsonschema"))
+    for schema, file in [
+        ("vendor.github-workflows", tmp_path / ".github/workflows/actionplan.yml"),
+        ("vendor.gitlab-ci", tmp_path / "gitlab-ci.yml"),
+    ]:
+        done = subprocess.run(
+            [checker, "--builtin-schema", schema, str(file)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
