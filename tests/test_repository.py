@@ -42,7 +42,8 @@ def test_init_writes_a_repository_and_never_overwrites(tmp_path: Path) -> None:
     assert any(step.get("uses", "").startswith("actions/cache@") for step in lint_steps)
     assert any("--output-format github" in step.get("run", "") for step in lint_steps)
     settings = json.loads((folder / ".vscode/settings.json").read_text())
-    assert settings["yaml.schemas"]["./schemas/config.schema.json"] == ["actionplan.yaml"]
+    assert "actionplan.yaml" in settings["yaml.schemas"]["./schemas/config.schema.json"]
+    assert "cases/**/*.yaml" in settings["yaml.schemas"]["./schemas/plan.schema.json"]
     assert (folder / "requirements.txt").read_text().splitlines()[-1] == (
         f"actionplan=={__version__}"
     )
