@@ -17,11 +17,9 @@ from typing import Any
 from generator import catalogue, checks, history
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
 from generator.loader import LoadedCase, load_case
+from generator.repository import CONFIG_FILE as CONFIG_FILE  # named here for the editors
 from generator.resources import SCHEMAS
 from generator.validate import validate_config
-
-CONFIG_FILE = "actionplan.yaml"
-
 
 Rule = catalogue.Rule
 rules = catalogue.rules
