@@ -296,11 +296,14 @@ class Reporter:
             click.echo(summary or self.summary(), err=True)
 
     def summary(self) -> str:
-        errors, warnings = counts(d for found in self.files.values() for d in found)
+        everything = [d for found in self.files.values() for d in found]
+        errors, warnings = counts(everything)
+        notes = len(everything) - errors - warnings
         cases = len(self.files)
-        if not errors and not warnings:
+        if not everything:
             return f"{cases} case{'s' if cases != 1 else ''} checked: no problems"
-        return f"{errors} error(s), {warnings} warning(s) in {cases} case(s)"
+        noted = f", {notes} note(s)" if notes else ""
+        return f"{errors} error(s), {warnings} warning(s){noted} in {cases} case(s)"
 
     @property
     def failed(self) -> bool:
