@@ -106,7 +106,7 @@ def lint_command(
 @click.argument("code", required=False)
 @click.option("--markdown", is_flag=True, help="Print the full rule reference as Markdown.")
 def rules(code: str | None, *, markdown: bool) -> int:
-    """List the content rules with their codes and severities, or explain one.
+    """List the content rules, or explain one (CODE).
 
     \b
     Example:
