@@ -47,7 +47,7 @@ def init(folder: Path) -> int:
 @click.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 def schemas(folder: Path) -> int:
-    """Refresh the schema copies of a plans repository (after an upgrade).
+    """Refresh a plans repository's schema copies after an upgrade.
 
     Replaces the files in FOLDER/schemas/ with this version's, which editors
     read through the first line of each case. They are actionplan's own
