@@ -127,10 +127,10 @@ def save_to_diagnostics(folder: Path, names: list[str]) -> list[float]:
 
 _OBSERVE = """() => {
   window.seen = [];
+  const plan = document.getElementById('plan');
   new MutationObserver(() => {
-    const text = document.getElementById('plan').textContent;
-    window.seen.push([Date.now(), /\\bTODO\\b/.test(text)]);
-  }).observe(document.getElementById('plan'), {childList: true, subtree: true, characterData: true});
+    window.seen.push([Date.now(), /\\bTODO\\b/.test(plan.textContent)]);
+  }).observe(plan, {childList: true, subtree: true, characterData: true});
 }"""
 
 
@@ -165,7 +165,7 @@ def _in_browser(url: str, path: Path, texts: tuple[str, str]) -> list[float]:
         page = browser.new_page()
         page.goto(url)
         page.evaluate(_OBSERVE)
-        time.sleep(0.3)  # the watcher is up before the first save
+        time.sleep(1.0)  # the browser and the watcher have settled, as before a first save
         for version in range(SAVES):
             promised = version % 2 == 0
             page.evaluate("window.seen = []")

@@ -16,12 +16,15 @@ from typing import Any
 
 import yaml
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, UserError
 from generator.loader import LoadedCase, parse_case
 from generator.resources import SCHEMAS, schema_file
+from generator.structures import STRUCTURES
 
 Path_ = tuple[str | int, ...]
 INDENT = "  "
+MAX_SKELETON_DEPTH = 8  # the schemas nest less deeply; a guard, not a limit that is reached
 
 
 @dataclass(frozen=True)
@@ -118,40 +121,60 @@ def _contains(node: yaml.Node, index: int) -> bool:
 # The schemas, read as documents: the validator's job is checking, this one's is explaining.
 @cache
 def _schema_document(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    document: dict[str, Any] = _absolute(
+        json.loads((SCHEMAS / name).read_text(encoding="utf-8")), name
+    )
     return document
 
 
-def _resolve(name: str, schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """A schema with its $ref followed; its own keywords (a description) win over the target's."""
+def _absolute(node: Any, name: str) -> Any:
+    """Every "$ref": "#/..." of a document as "<its file>#/...", so a part taken out of it still
+    says where its references lead."""
+    if isinstance(node, dict):
+        return {
+            key: f"{name}{value}"
+            if key == "$ref" and isinstance(value, str) and value.startswith("#")
+            else _absolute(value, name)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolute(item, name) for item in node]
+    return node
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema with its $ref followed and its allOf merged; its own keywords (a description)
+    win over the target's."""
+    schema = dict(schema)  # the documents are cached: never changed here
     for _ in range(20):
         ref = schema.get("$ref")
         if not isinstance(ref, str):
             break
         target_file, _, pointer = ref.partition("#")
-        name = target_file or name
-        target: Any = _schema_document(name)
-        for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-            target = target[part]
-        own = {k: v for k, v in schema.items() if k != "$ref"}
-        schema = {**target, **own}
-    return name, schema
+        target: Any = _schema_document(target_file)
+        for step in pointer.strip("/").split("/") if pointer.strip("/") else []:
+            target = target[step]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    for branch in schema.pop("allOf", []):
+        part = _resolve(branch)
+        schema["properties"] = {**part.get("properties", {}), **schema.get("properties", {})}
+        schema["required"] = [*schema.get("required", []), *part.get("required", [])]
+        schema = {**part, **schema}
+    return schema
 
 
 def schema_at(structure: str, path: Path_) -> dict[str, Any] | None:
     """The schema of the value at `path` in a case of this structure, or None if there is none."""
-    if structure not in ("4d", "8d"):
+    if structure not in STRUCTURES:
         return None
-    name = schema_file(structure).name
-    name, schema = _resolve(name, _schema_document(name))
+    schema = _resolve(_schema_document(schema_file(structure).name))
     for part in path:
-        if isinstance(part, str):
-            found = schema.get("properties", {}).get(part)
-        else:
+        found = schema.get("properties", {}).get(part) if isinstance(part, str) else None
+        if isinstance(part, int):
             found = schema.get("items")
         if not isinstance(found, dict):
             return None
-        name, schema = _resolve(name, found)
+        schema = _resolve(found)
     return schema
 
 
@@ -255,7 +278,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.unknown-key" and suggestion:
         name = suggestion.group(1)
         found.append(Fix(f"Rename to '{name}'", (Edit(start, end, name),), preferred=True))
-    if code in ("schema.enum", "schema.unknown-rule") and suggestion:
+    if code in ("schema.enum", "schema.unknown-rule", "evidence.unknown-supplier") and suggestion:
         value = suggestion.group(1)
         found.append(Fix(f"Change to '{value}'", (Edit(start, end, _scalar(value)),), True))
     if code == "schema.format":
@@ -267,7 +290,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.required":
         fix = _insert_required(case, diagnostic)
         found += [fix] if fix else []
-    if code.startswith("lint."):
+    if code in catalogue.rules():  # a content or evidence rule, which an exception may waive
         fix = _exception(case, diagnostic)
         found += [fix] if fix else []
     return found
@@ -306,44 +329,46 @@ def _insert_required(case: LoadedCase, diagnostic: Diagnostic) -> Fix | None:
         return None
     assert isinstance(node, yaml.MappingNode)
     name = match.group(1)
-    lines = _skeleton(name, schema, str(case.data.get("structure")), (*path, name), 0)
+    lines = _skeleton(name, schema, str(case.data.get("structure")), (*path, name))
     indent = " " * node.start_mark.column
     at = _after(case, node)
     body = "".join(f"{indent}{line}\n" for line in lines)
     return Fix(f"Add '{name}' (to fill in)", (Edit(at, at, _newline_before(case, at) + body),))
 
 
-def _skeleton(
-    name: str, schema: dict[str, Any], structure: str, path: Path_, depth: int
-) -> list[str]:
-    """`name:` and what to fill in, as lines: required keys of an object, one list item, or a
-    TODO that the lint reports until it is replaced."""
+def _skeleton(name: str, schema: dict[str, Any], structure: str, path: Path_) -> list[str]:
+    """`name:` and what to fill in, as lines: the required keys of an object, one item of a
+    list, TODOs (which the lint reports until they are replaced) for the rest."""
+    block, lines = _fill(schema, structure, path, 0)
+    return [f"{name}:", *(INDENT + line for line in lines)] if block else [f"{name}: {lines[0]}"]
+
+
+def _fill(
+    schema: dict[str, Any], structure: str, path: Path_, depth: int
+) -> tuple[bool, list[str]]:
+    """What to write for a value: (whether it is a block of lines, the lines)."""
     what = str(schema.get("description", "")).split(". ")[0].rstrip(".")
-    if schema.get("type") == "object" and depth < 3:
-        lines = [f"{name}:"]
-        for key in schema.get("required", []):
-            sub = schema_at(structure, (*path, key))
-            lines += [
-                INDENT + line
-                for line in _skeleton(key, sub or {}, structure, (*path, key), depth + 1)
-            ]
-        return lines
-    if schema.get("type") == "array" and depth < 3:
+    kind = schema.get("type")
+    if kind == "object" and depth < MAX_SKELETON_DEPTH:
+        if not schema.get("required"):
+            return False, ["{}"]
+        lines = []
+        for key in schema["required"]:
+            sub = schema_at(structure, (*path, key)) or {}
+            lines += _skeleton(key, sub, structure, (*path, key))
+        return True, lines
+    if kind == "array" and depth < MAX_SKELETON_DEPTH:
         item = schema_at(structure, (*path, 0)) or {}
-        inner = _skeleton("item", item, structure, (*path, 0), depth + 1)
-        if item.get("type") == "object":
-            body = [line[len(INDENT) :] for line in inner[1:]]
-            return [
-                f"{name}:",
-                *(f"{INDENT}{'- ' if i == 0 else '  '}{line}" for i, line in enumerate(body)),
-            ]
-        return [f"{name}:", f"{INDENT}- {inner[0].split(': ', 1)[1]}"]
+        _, inner = _fill(item, structure, (*path, 0), depth + 1)
+        return True, [f"- {inner[0]}", *(f"  {line}" for line in inner[1:])]
     if "enum" in schema:
-        return [f"{name}: TODO  # one of: {', '.join(str(option) for option in schema['enum'])}"]
+        options = [str(option) for option in schema["enum"]]
+        shown = ", ".join(options[:6]) + (", ..." if len(options) > 6 else "")
+        return False, [f"TODO  # one of: {shown}"]
     free_text = schema.get("pattern", "\\S") == "\\S" and "format" not in schema
-    if schema.get("type") == "string" and free_text:
-        return [f"{name}: {json.dumps('TODO: ' + what if what else 'TODO', ensure_ascii=False)}"]
-    return [f"{name}: TODO" + (f"  # {what}" if what else "")]
+    if kind == "string" and free_text:
+        return False, [json.dumps("TODO: " + what if what else "TODO", ensure_ascii=False)]
+    return False, ["TODO" + (f"  # {what}" if what else "")]
 
 
 def _is_block_mapping(case: LoadedCase, node: yaml.Node) -> bool:

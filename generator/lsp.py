@@ -30,6 +30,7 @@ SOURCE = "actionplan"
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.NOTE: types.DiagnosticSeverity.Information,
 }
 _MODELINE = re.compile(r"\$schema=\S*plan-(4d|8d)\.schema\.json")
 _STRUCTURE = re.compile(r"^structure:", re.MULTILINE)
@@ -58,11 +59,13 @@ server = CaseServer()
 
 
 def is_case(uri: str, text: str) -> bool:
-    """A YAML file with a root `structure:` key or the case schema's modeline."""
-    path = to_fs_path(uri) or uri
-    if not path.endswith((".yaml", ".yml")) or Path(path).name == lint.CONFIG_FILE:
+    """A YAML file in a cases/ folder, or with a root `structure:` key or the case schema's
+    modeline."""
+    path = Path(to_fs_path(uri) or uri)
+    if path.suffix not in (".yaml", ".yml") or path.name == lint.CONFIG_FILE:
         return False
-    return bool(_MODELINE.search(text[:500]) or _STRUCTURE.search(text))
+    in_cases = path.parent.name == "cases"
+    return bool(in_cases or _MODELINE.search(text[:500]) or _STRUCTURE.search(text))
 
 
 def _settings_folder(file: Path) -> Path:
@@ -113,11 +116,17 @@ def rule_link(code: str) -> str | None:
     return f"{about.url('Source')}/blob/main/docs/rules.md#{anchor}"
 
 
+def _position(document: TextDocument, offset: int) -> types.Position:
+    """A character offset as the editor counts (UTF-16 units unless agreed otherwise); pygls's
+    own conversion fails on an empty document."""
+    text = document.source
+    line_start = text.rfind("\n", 0, offset) + 1
+    units = document.position_codec.client_num_units(text[line_start:offset])
+    return types.Position(line=text.count("\n", 0, offset), character=units)
+
+
 def _range(document: TextDocument, start: int, end: int) -> types.Range:
-    return types.Range(
-        start=document.client_position_at_offset(start),
-        end=document.client_position_at_offset(end),
-    )
+    return types.Range(start=_position(document, start), end=_position(document, end))
 
 
 def to_lsp(document: TextDocument, checked: _Checked, diagnostic: Diagnostic) -> types.Diagnostic:
@@ -284,6 +293,9 @@ def hover(ls: CaseServer, params: types.HoverParams) -> types.Hover | None:
 def code_action(ls: CaseServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """The certain fixes of the findings in the range asked about."""
     uri = params.text_document.uri
+    only = params.context.only
+    if only and not any(types.CodeActionKind.QuickFix.startswith(kind) for kind in only):
+        return []  # e.g. the editor asks for source actions on save: there are none
     current = _current(ls, uri)
     if current is None:
         return []

@@ -45,7 +45,7 @@ def format_text(diagnostic: Diagnostic, colour: bool) -> str:
     severity = diagnostic.severity.value
     tag = f"[{diagnostic.code}]"
     rest = line[len(where) + len(severity) + len(tag) + 2 :]
-    tint = {"error": "red", "warning": "yellow"}.get(severity, "blue")
+    tint = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(diagnostic.severity, "blue")
     return (
         f"{click.style(where, bold=True)} {click.style(severity, fg=tint, bold=True)} "
         f"{click.style(tag, fg='cyan')}{rest}"
@@ -62,8 +62,9 @@ def _escape_property(text: str) -> str:
 
 def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command: the finding becomes an annotation on the pull request."""
-    # GitHub's three annotation levels; a finding below a warning is a notice.
-    level = {"error": "error", "warning": "warning"}.get(diagnostic.severity.value, "notice")
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(
+        diagnostic.severity, "notice"
+    )
     # Text from the case is made safe to print as in the text format (annotations are shown).
     where = f"{printable(diagnostic.path)}: " if diagnostic.path else ""
     message = where + printable(diagnostic.message, MAX_MESSAGE)
@@ -95,11 +96,10 @@ def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
-    """(errors, warnings); notes, which never fail a run, are neither."""
+    """(errors, warnings); notes are neither."""
     found = list(diagnostics)
     errors = sum(d.severity is Severity.ERROR for d in found)
-    warnings = sum(d.severity.value == "warning" for d in found)
-    return errors, warnings
+    return errors, sum(d.severity is Severity.WARNING for d in found)
 
 
 def to_json(files: dict[str, list[Diagnostic]]) -> str:

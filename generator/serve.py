@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from generator import catalogue, checks, convert, editor, evidence, lint, pipeline, render, validate
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
-from generator.resources import RULES, SCHEMAS, TEMPLATES
+from generator.resources import RULES, SCHEMAS, TEMPLATES, schema_defs
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -104,7 +104,7 @@ class Preview:
         blocking = [
             d
             for d in checked.diagnostics
-            if d.severity is Severity.ERROR and not d.code.startswith("lint.")
+            if d.severity is Severity.ERROR and d.code not in lint.rules()  # lint.*, evidence.*
         ]
         if checked.case is None or blocking:
             kept.errors = blocking or checked.diagnostics
@@ -125,12 +125,12 @@ class Preview:
             checked_at=kept.checked_at,
         )
 
-    def wait(self, since: int, timeout: float) -> State | None:
-        """The state once it is newer than `since`, or None after `timeout` seconds."""
+    def wait(self, since: int, timeout: float, stop: threading.Event) -> State | None:
+        """The state once it is newer than `since`, or None after `timeout` seconds or once the
+        server stops."""
         with self.changed:
-            if self.changed.wait_for(lambda: self.state.version > since, timeout):
-                return self.state
-        return None
+            self.changed.wait_for(lambda: self.state.version > since or stop.is_set(), timeout)
+            return self.state if self.state.version > since and not stop.is_set() else None
 
     def pdf(self, kind: str) -> bytes | None:
         """The PDF (or the submission PDF) of the last good version, made when first asked."""
@@ -178,6 +178,9 @@ def _finding(case: LoadedCase, number: int, diagnostic: Diagnostic) -> Finding:
             places.append(value)
         elif isinstance(value, dict):
             places += [text for text in value.values() if _prose(text)]
+    value = _value(case.data, path)
+    if not places and isinstance(value, str) and len(re.sub(r"\W", "", value)) >= 6:
+        places.append(value)  # an identifier the plan shows as it is, such as an ASIN
     return Finding(number, diagnostic, words, places[:4])
 
 
@@ -191,6 +194,8 @@ def _forget_engine() -> None:
         checks.phrases,
         checks.stopwords,
         validate.validator,
+        validate.config_validator,
+        schema_defs,
         validate.fast_validator,
         validate._registry,
         editor._schema_document,
@@ -207,6 +212,7 @@ class Site:
         self.previews: dict[str, Preview] = {}
         self.stop = threading.Event()
         self.nonce = secrets.token_urlsafe(16)
+        self.instance = secrets.token_hex(8)  # tells this run of the server from earlier ones
         self._lock = threading.Lock()
 
     def names(self) -> list[str]:
@@ -355,8 +361,11 @@ class Handler(BaseHTTPRequestHandler):
         if rest == "":
             self._page(preview)
         elif rest == "events":
-            since = parse_qs(url.query).get("since", ["0"])[0]
-            self._events(preview, int(since) if since.isdigit() else 0)
+            query = parse_qs(url.query)
+            since = query.get("since", ["0"])[0]
+            # A page of an earlier run of the server (it reconnects by itself) gets the plan now.
+            current = query.get("instance", [""])[0] == self.site.instance
+            self._events(preview, int(since) if since.isdigit() and current else 0)
         elif rest in {f"{preview.name}{suffix}.pdf": kind for kind, suffix in PDFS.items()}:
             kind = next(k for k, suffix in PDFS.items() if rest == f"{preview.name}{suffix}.pdf")
             self._pdf(preview, kind)
@@ -371,6 +380,7 @@ class Handler(BaseHTTPRequestHandler):
             file=str(preview.file),
             parts=_fragments(preview, state),
             nonce=self.site.nonce,
+            instance=self.site.instance,
             pdfs={kind: f"{preview.name}{suffix}.pdf" for kind, suffix in PDFS.items()},
         )
         self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
@@ -382,6 +392,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return
         with contextlib.suppress(OSError):
             for message in _stream(preview, since, self.site.stop):
                 self.wfile.write(message)
@@ -403,7 +415,7 @@ def _stream(preview: Preview, since: int, stop: threading.Event) -> Iterator[byt
     """The event stream of a page: the state whenever it changes, a comment while it does not."""
     yield b"retry: 500\n\n"
     while not stop.is_set():
-        state = preview.wait(since, KEEPALIVE)
+        state = preview.wait(since, KEEPALIVE, stop)
         if state is None:
             yield b": still here\n\n"
             continue
@@ -436,5 +448,8 @@ class Server:
 
     def stop(self) -> None:
         self.site.stop.set()
+        for preview in list(self.site.previews.values()):
+            with preview.changed:
+                preview.changed.notify_all()  # the open event streams end now
         self.http.shutdown()
         self.http.server_close()

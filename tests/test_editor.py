@@ -201,3 +201,15 @@ def test_a_suggested_value_is_quoted_where_yaml_would_read_it_otherwise() -> Non
     assert editor._scalar("no") == '"no"'
     assert editor._scalar("2026-11-20") == "2026-11-20"  # dates stay text in a case
     assert editor._scalar("a: b") == '"a: b"'
+
+
+@pytest.mark.parametrize("structure", ["4d", "8d"])
+def test_a_whole_skeleton_is_yaml_with_every_required_key(structure: str) -> None:
+    schema = editor.schema_at(structure, ("problems",))
+    assert schema is not None
+    lines = editor._skeleton("problems", schema, structure, ("problems",))
+    (problem,) = parse_case("skeleton.yaml", "\n".join(lines) + "\n").data["problems"]
+    assert set(problem) == set(schema["items"]["required"])
+    # 8D root causes need their method (an allOf in the schema).
+    (cause,) = problem["root_causes"]
+    assert set(cause) == ({"id", "cause", "method"} if structure == "8d" else {"id", "cause"})

@@ -4,6 +4,7 @@ follows every save without a reload, and a broken save keeps the last good plan 
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import shutil
 import time
@@ -254,3 +255,53 @@ def test_a_port_in_use_is_an_error_to_act_on(repo: Path) -> None:
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+def test_a_finding_is_looked_for_by_its_words_inside_the_nearest_text() -> None:
+    from generator import lint, pipeline
+
+    text = CASE.read_text(encoding="utf-8").replace("Closed the listing", "We will close it", 1)
+    checked = pipeline.check_text(str(CASE), text, lint.load_settings())
+    assert checked.case is not None
+    (promise,) = checked.diagnostics
+    found = serve._finding(checked.case, 0, promise)
+    assert found.words == "We will"
+    assert found.places[0].startswith("We will close it for ASIN B07XYZ1234")
+    # A finding on a value that is no prose (a date) is looked for by the text beside it.
+    owner = dataclasses.replace(promise, path="$.problems[0].immediate_actions[0].date", end=None)
+    assert serve._finding(checked.case, 1, owner).places[0].startswith("We will close it")
+
+
+def test_a_case_broken_from_the_start_shows_its_plan_once_fixed(
+    browser: Any, server: serve.Server, repo: Path
+) -> None:
+    case = repo / "cases" / CASE.name
+    _edit(case, "structure: 4d", "structure: 4d\nlanguage: [en")
+    opened = browser.new_page()
+    opened.goto(f"{server.url}case/{CASE.stem}/")
+    assert "[yaml.syntax]" in opened.text_content("#errors")
+    assert "Below is the last good version" not in opened.text_content("#errors")
+    assert opened.text_content("#plan").strip() == ""
+    _edit(case, "structure: 4d\nlanguage: [en", "structure: 4d")
+    _wait_until(opened, "document.querySelector('#plan').textContent.includes('Weber Power')")
+    assert opened.text_content("#errors").strip() == ""
+    opened.close()
+
+
+def test_a_page_follows_a_restarted_server(browser: Any, repo: Path) -> None:
+    first = serve.Server(repo / "cases", repo)
+    first.start()
+    opened = browser.new_page()
+    opened.goto(f"{first.url}case/{CASE.stem}/")
+    opened.evaluate("window.marker = 'still the same page'")
+    first.stop()
+    _edit(repo / "cases" / CASE.name, "Closed the listing", "Shut the listing")
+    second = serve.Server(repo / "cases", repo, first.port)
+    second.start()
+    try:
+        # The page reconnects by itself and gets the plan as it is now, not only later changes.
+        _wait_until(opened, "document.querySelector('#plan').textContent.includes('Shut the')")
+        _same_page(opened)
+    finally:
+        opened.close()
+        second.stop()

@@ -91,8 +91,12 @@ def run_build(
         if progress:
             reporter.note(f"[{sum(states.values())}/{len(cases)}] {result.file}: {state}")
 
+    notes: list[str] = []
     for settings, group in groups:
-        batch.build_many(group, settings, options, jobs or batch.default_jobs(), heard)
+        results = batch.build_many(group, settings, options, jobs or batch.default_jobs(), heard)
+        notes += [note for result in results for note in result.notes]
+    for note in dict.fromkeys(notes):
+        reporter.note(f"note: {note}")  # once for the run, not once per case
     states["not built"] += len(chosen) - len(cases)
     built, skipped, failed = states.values()
     if len(chosen) > 1:
