@@ -74,7 +74,8 @@ SUBMISSIONS = "Submissions"
 
 
 def _exception_key(exception: dict[str, Any]) -> str:
-    return f"{exception['rule']} at {exception.get('path', '$')}"
+    where = exception.get("path")
+    return f"{exception['rule']} at {where}" if where else str(exception["rule"])
 
 
 def _review_sections(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:

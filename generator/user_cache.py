@@ -20,17 +20,24 @@ from generator import __version__
 
 @cache
 def folder() -> Path | None:
-    """~/.cache/actionplan/<version> (or $XDG_CACHE_HOME, or $ACTIONPLAN_CACHE), if writable."""
+    """The user's cache folder for actionplan (platformdirs: ~/.cache/actionplan or
+    $XDG_CACHE_HOME on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), or
+    $ACTIONPLAN_CACHE/actionplan; one folder per version, if writable."""
     if os.environ.get("ACTIONPLAN_CACHE") == "off":
         return None
-    base = os.environ.get("ACTIONPLAN_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    path = root / "actionplan" / __version__
+    base = os.environ.get("ACTIONPLAN_CACHE")
+    if base:
+        root = Path(base) / "actionplan"
+    else:
+        import platformdirs
+
+        root = Path(platformdirs.user_cache_dir("actionplan", appauthor=False))
+    path = root / __version__
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    real = _real_folders(root, "actionplan", __version__)
+    real = _real_folders(root.parent, root.name, __version__)
     return path if real and os.access(path, os.W_OK) else None
 
 
