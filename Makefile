@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 CASES := $(wildcard cases/*.yaml)
 NAMES := $(basename $(notdir $(CASES)))
 # Anything that changes what a case renders to.
-ENGINE := $(wildcard schemas/*.json templates/* templates/*/* generator/*.py generator/*/*.py)
+ENGINE := $(wildcard schemas/*.json rules/evidence.yaml templates/* templates/*/* generator/*.py generator/*/*.py)
 
 .DEFAULT_GOAL := help
 # No built-in implicit rules: searching them for every evidence file makes a no-op run slow.
@@ -125,7 +125,8 @@ lint: $(READY)
 	$(ACTIONPLAN) lint $(CASES)
 
 # Checkers of the outputs' standards (tests/test_standards.py): Chromium and Java from Debian's
-# packages, the W3C Nu HTML Checker and axe-core from npm. A tool that cannot be installed
+# packages, Tesseract (highlights in scanned evidence, tests/test_highlight.py), the W3C Nu HTML
+# Checker and axe-core from npm. A tool that cannot be installed
 # leaves its test skipped with the reason; the next `make test` tries again.
 TOOLS := .tools
 $(TOOLS)/.ready:
@@ -134,6 +135,8 @@ $(TOOLS)/.ready:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } || ok=0; \
 	command -v java >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq default-jre-headless >/dev/null 2>&1 || ok=0; \
+	command -v tesseract >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null 2>&1; } || ok=0; \
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS) vnu-jar@26.9.27 axe-core@4.14.1 \
 	  >/dev/null 2>&1 || ok=0; \
 	if [ $$ok = 1 ]; then touch $@; else echo "note: some output checkers could not be installed; their tests will be skipped" >&2; fi

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
+from typing import Any
 
 from generator import lint, pipeline, user_cache
 from generator.diagnostics import Diagnostic, Severity
@@ -46,9 +46,12 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
     with its key (the case file's path and bytes, the settings, the engine) and the size, time
     and inode of each evidence file; it is used again only if all of them are the same.
     """
+    from generator.diagnostics import UserError
+    from generator.loader import read_case_bytes
+
     try:
-        source = Path(file).read_bytes()
-    except OSError:
+        source = read_case_bytes(file)  # the guarded open: no pipe, device or 3 GB read
+    except UserError:
         return pipeline.check_case(file, settings).diagnostics  # which says what is wrong
     key = b"\0".join(
         [
@@ -59,10 +62,10 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
         ]
     )
     name = "lint/" + hashlib.sha256(key).hexdigest()
-    stored = user_cache.load_json(name, key)
-    if stored is not None and stored["evidence"] == _evidence_stats(stored["paths"]):
+    cached = _stored_result(user_cache.load_json(name, key))
+    if cached is not None:
         user_cache.mark_used(name)
-        return [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in stored["found"]]
+        return cached
     checked = pipeline.check_case(file, settings)
     if _cacheable(checked):
         paths = [str(item.path) for item in checked.evidence]
@@ -72,10 +75,41 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
     return checked.diagnostics
 
 
+def _stored_result(stored: Any) -> list[Diagnostic] | None:
+    """The diagnostics of a stored lint result whose evidence is unchanged; None for anything
+    else, including an entry of the wrong shape (damaged, or written by someone else)."""
+    try:
+        if stored["evidence"] != _evidence_stats([str(path) for path in stored["paths"]]):
+            return None
+        found = [_stored_diagnostic(d) for d in stored["found"]]
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+        return None
+    return None if None in found else found  # type: ignore[return-value]
+
+
+_TEXT_FIELDS = ("file", "code", "path", "message", "hint")
+
+
+def _stored_diagnostic(stored: dict[str, Any]) -> Diagnostic | None:
+    end = stored.get("end")
+    diagnostic = Diagnostic(
+        **{
+            **stored,
+            "severity": Severity(stored["severity"]),
+            "end": None if end is None else (int(end[0]), int(end[1])),
+        }
+    )
+    usable = all(isinstance(getattr(diagnostic, name), str) for name in _TEXT_FIELDS) and all(
+        isinstance(getattr(diagnostic, name), int) for name in ("line", "column")
+    )
+    return diagnostic if usable else None
+
+
 def _cacheable(checked: pipeline.Checked) -> bool:
     """Not if an evidence file was refused (it may appear), nor if the last submission was
     rejected (that check reads git, whose tags move)."""
-    if any(d.code.startswith("evidence.") for d in checked.diagnostics):
+    refused = (d for d in checked.diagnostics if d.code not in lint.rules())  # not a rule: a file
+    if any(d.code.startswith("evidence.") for d in refused):
         return False
     submissions = checked.case.data.get("submissions", []) if checked.case else []
     return not any(s.get("outcome") == "rejected" for s in submissions)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic, Severity, json_path
+from generator.diagnostics import Diagnostic
 from generator.loader import YAML_LOADER, LoadedCase
 from generator.resources import RULES, SCHEMAS
 
@@ -94,11 +94,7 @@ def _unknown(
     if hint is None:
         return []
     message = f"unknown rule '{code}'"
-    return [
-        Diagnostic(
-            case.file, *at, Severity.ERROR, "schema.unknown-rule", json_path(where), message, hint
-        )
-    ]
+    return [Diagnostic.error(case.file, "schema.unknown-rule", message, hint, at=at, path=where)]
 
 
 def unknown_in_config(config: LoadedCase) -> list[Diagnostic]:

@@ -44,6 +44,10 @@ _NOT_PROSE = {
     "orders",
     "merchant_token",
     "contact",
+    "suppliers",
+    "supplier",
+    "number",
+    "asin",
 }
 
 
@@ -65,7 +69,8 @@ _NAMES = {"name", "owner", "function", "legal_name", "store_name"}
 MAX_PER_RULE = 10  # findings of one rule in one field
 
 
-@dataclass(frozen=True)
+# Slots: a plan makes hundreds of texts and findings; they hold nothing else.
+@dataclass(frozen=True, slots=True)
 class Text:
     """One piece of prose the seller wrote, where it stands, and what kind of field it is."""
 
@@ -74,7 +79,7 @@ class Text:
     value: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     path: Path_
@@ -141,12 +146,12 @@ def phrases(language: str) -> dict[str, Any]:
     offset = 0
     for name in names:
         sources = [str(pattern) for pattern in raw.get(name, [])]
-        analyses = stored.get(name)
-        if analyses is not None and len(analyses) != len(sources):
-            analyses = None
+        analyses = stored.get(name) if isinstance(stored, dict) else None
+        if not _usable_analyses(analyses, len(sources)):
+            analyses = None  # missing, stale, or damaged: analysed again
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
-    if not stored:
+    if not stored or not isinstance(stored, dict):
         user_cache.save_json(
             f"phrases-{language}",
             key,
@@ -194,6 +199,27 @@ class Phrase:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text)
+
+
+def _usable_analyses(analyses: Any, count: int) -> bool:
+    """Whether stored analyses have the shape `analyse` gives, one for each of `count`."""
+
+    def strings(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+    return (
+        isinstance(analyses, list)
+        and len(analyses) == count
+        and all(
+            isinstance(a, list)
+            and len(a) == 3
+            and (a[0] is None or strings(a[0]))
+            and isinstance(a[1], list)
+            and all(strings(group) for group in a[1])
+            and isinstance(a[2], bool)
+            for a in analyses
+        )
+    )
 
 
 def analyse(source: str) -> list[Any]:

@@ -10,6 +10,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # worth knowing; never fails a run, not even under --strict
 
 
 @dataclass(frozen=True, order=True)

@@ -62,6 +62,17 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
     sections += [_plan_part(part, old, new, words) for part in outer if part.d > first]
     sections.append(
         Section(
+            words["labels"]["suppliers"],
+            _records(
+                old.get("suppliers", []),
+                new.get("suppliers", []),
+                lambda s: s["id"],
+                lambda s: s["id"],
+            ),
+        )
+    )
+    sections.append(
+        Section(
             words["labels"]["evidence_index"],
             _records(
                 old.get("evidence", []),

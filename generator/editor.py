@@ -16,9 +16,11 @@ from typing import Any
 
 import yaml
 
+from generator import catalogue
 from generator.diagnostics import Diagnostic, UserError
 from generator.loader import LoadedCase, parse_case
 from generator.resources import SCHEMAS, schema_file
+from generator.structures import STRUCTURES
 
 Path_ = tuple[str | int, ...]
 INDENT = "  "
@@ -179,7 +181,7 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 
 def schema_at(structure: str, path: Path_) -> dict[str, Any] | None:
     """The schema of the value at `path` in a case of this structure, or None if there is none."""
-    if structure not in ("4d", "8d"):
+    if structure not in STRUCTURES:
         return None
     schema = _resolve(_schema_document(schema_file(structure).name))
     for part in path:
@@ -292,7 +294,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.unknown-key" and suggestion:
         name = suggestion.group(1)
         found.append(Fix(f"Rename to '{name}'", (Edit(start, end, name),), preferred=True))
-    if code in ("schema.enum", "schema.unknown-rule") and suggestion:
+    if code in ("schema.enum", "schema.unknown-rule", "evidence.unknown-supplier") and suggestion:
         value = suggestion.group(1)
         found.append(Fix(f"Change to '{value}'", (Edit(start, end, _scalar(value)),), True))
     if code == "schema.format":
@@ -304,7 +306,7 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     if code == "schema.required":
         fix = _insert_required(case, diagnostic)
         found += [fix] if fix else []
-    if code.startswith("lint."):
+    if code in catalogue.rules():  # a content or evidence rule, which an exception may waive
         fix = _exception(case, diagnostic)
         found += [fix] if fix else []
     return found

@@ -10,6 +10,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from generator import filecheck
 from generator.diagnostics import Diagnostic
 from generator.loader import LoadedCase
 
@@ -66,6 +68,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
     files: list[EvidenceFile] = []
     problems: list[Diagnostic] = []
     folder = case.folder
+    budget = _Budget()
     for index, item in enumerate(case.data.get("evidence", [])):
         path = ("evidence", index, "file")
 
@@ -104,7 +107,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 "compress it or split it into parts",
             )
             continue
-        content, _identity = opened
+        content, identity = opened
         kind = TYPES.get(target.suffix.lower())
         if kind is None:
             problem(
@@ -125,6 +128,11 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 "save or export it again in that format",
             )
             continue
+        digest = hashlib.sha256(content).hexdigest()
+        rejected = budget.refuse(written, identity, digest, mime, content)
+        if rejected:
+            problem(*rejected)
+            continue
         files.append(
             EvidenceFile(
                 item["id"],
@@ -132,11 +140,83 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
                 written,
                 mime,
                 size,
-                hashlib.sha256(content).hexdigest(),
+                digest,
                 content,
             )
         )
+        budget.add(item["id"], written, identity, digest)
     return files, problems
+
+
+MAX_CASE_BYTES = 60_000_000  # all evidence files of a case together
+
+
+class _Budget:
+    """What a case's evidence adds up to, so many files cannot do what one may not: each file is
+    counted once (a second citation, a hard link or a copy is a diagnostic), and the bytes and
+    pixels of all of them are bounded."""
+
+    def __init__(self) -> None:
+        self.seen: dict[object, tuple[str, str]] = {}  # identity or digest -> (id, path)
+        self.bytes = 0
+        self.pixels = 0
+        self.pages = 0
+
+    def refuse(
+        self, written: str, identity: tuple[int, int], digest: str, mime: str, data: bytes
+    ) -> tuple[str, str, str] | None:
+        first = self.seen.get(identity) or self.seen.get(digest)
+        if first:
+            how = "the same file as" if identity in self.seen else "a copy of"
+            return (
+                "duplicate",
+                f"'{written}' is {how} {first[0]} ('{first[1]}')",
+                f"cite {first[0]} instead and remove this item",
+            )
+        if self.bytes + len(data) > MAX_CASE_BYTES:
+            return (
+                "size",
+                f"the evidence files add up to {file_size(self.bytes + len(data))} with "
+                f"'{written}', over the limit of {file_size(MAX_CASE_BYTES)} for one case",
+                "compress the files, or leave out what the plan does not need",
+            )
+        size = filecheck.pixels(mime, data)
+        if size is not None:
+            width, height, _ = size
+            cost = filecheck.cost(size)
+            if cost > filecheck.MAX_PIXELS:
+                return (
+                    "pixels",
+                    f"'{written}' is {width} x {height} pixels, over the limit of "
+                    f"{filecheck.MAX_PIXELS // 1_000_000} megapixels"
+                    + (" (16-bit colour counts four times)" if cost > width * height else ""),
+                    "scale the image down (a page needs no more than 3000 pixels across)",
+                )
+            if self.pixels + cost > filecheck.MAX_CASE_PIXELS:
+                return (
+                    "pixels",
+                    f"with '{written}' the images add up to over "
+                    f"{filecheck.MAX_CASE_PIXELS // 1_000_000} megapixels for one case",
+                    "scale the images down (a page needs no more than 3000 pixels across)",
+                )
+        damaged, pages = filecheck.damage(mime, data)
+        if damaged:
+            code, what, hint = damaged
+            return code, f"'{written}' {what}", hint
+        if mime == "application/pdf" and self.pages + pages > filecheck.MAX_CASE_PAGES:
+            return (
+                "pages",
+                f"with '{written}' ({pages} pages) the PDFs add up to over "
+                f"{filecheck.MAX_CASE_PAGES} pages for one case",
+                "attach only the pages that prove the point",
+            )
+        self.bytes += len(data)
+        self.pixels += filecheck.cost(size) if size else 0
+        self.pages += pages if mime == "application/pdf" else 0
+        return None
+
+    def add(self, id_: str, written: str, identity: tuple[int, int], digest: str) -> None:
+        self.seen[identity] = self.seen[digest] = (id_, written)
 
 
 class _Refused(Exception):
@@ -235,11 +315,30 @@ def _link_problem(folder: Path, parts: tuple[str, ...], written: str) -> tuple[s
     )
 
 
+_STAGING = "actionplan-evidence-"
+
+
+def _remove_staging_leftovers() -> None:
+    """Staging folders of builds that were killed: this user's, whose process is gone."""
+    import shutil
+
+    from generator.write import is_running
+
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{_STAGING}*-*"):
+        pid = folder.name[len(_STAGING) :].split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            mine = folder.lstat().st_uid == os.getuid() and stat.S_ISDIR(folder.lstat().st_mode)
+            if mine and pid.isdigit() and not is_running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged(files: list[EvidenceFile]) -> Iterator[Path]:
     """A private folder holding exactly the checked bytes of each file at its written path: the
     PDF engine reads evidence from there, never from the case's folder, which may have changed."""
-    with tempfile.TemporaryDirectory(prefix="actionplan-evidence-") as folder:
+    _remove_staging_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"{_STAGING}{os.getpid()}-") as folder:
         for item in files:
             target = Path(folder).joinpath(*PurePosixPath(item.relative).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -287,9 +386,25 @@ def manifest(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, 
     return out
 
 
+# Characters no file system or unzip tool takes in a name: control characters, and what Windows
+# refuses. The id in front keeps names unique however much of them is replaced or cut.
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+ZIP_NAME_BYTES = 255  # the longest file name most file systems can create
+
+
 def zip_name(item: EvidenceFile) -> str:
-    """A stable name in the zip: the id first, so files sort as the plan cites them."""
-    return f"{item.id}-{PurePosixPath(item.relative).name}"
+    """A stable name in the zip: the id first, so files sort as the plan cites them; unsafe
+    characters replaced and the name cut to ZIP_NAME_BYTES (its extension kept), so every entry
+    can be extracted."""
+    name = _UNSAFE_IN_NAMES.sub("_", f"{item.id}-{PurePosixPath(item.relative).name}")
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = name, ""
+    tail = f".{extension}" if extension else ""
+    room = ZIP_NAME_BYTES - len(tail.encode("utf-8"))
+    while len(stem.encode("utf-8")) > room:
+        stem = stem[:-1]
+    return stem + tail
 
 
 def evidence_zip(data: dict[str, Any], files: list[EvidenceFile]) -> bytes:

@@ -30,6 +30,7 @@ SOURCE = "actionplan"
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.NOTE: types.DiagnosticSeverity.Information,
 }
 _MODELINE = re.compile(r"\$schema=\S*plan-(4d|8d)\.schema\.json")
 _STRUCTURE = re.compile(r"^structure:", re.MULTILINE)

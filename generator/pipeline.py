@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import convert, evidence, lint, render
+from generator import convert, evidence, evidence_checks, highlight, lint, render
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case, parse_case
 from generator.validate import validate_case
@@ -52,6 +52,7 @@ class Result:
     written: list[Path] = field(default_factory=list)
     failed: bool = False
     skipped: bool = False  # up to date: nothing rendered or written
+    notes: list[str] = field(default_factory=list)  # what this machine could not do
 
 
 @dataclass
@@ -94,6 +95,7 @@ def check_loaded(case: LoadedCase, settings: lint.Settings | None = None) -> Che
     if settings is None or diagnostics:
         return Checked(case, diagnostics)
     files, problems = evidence.check_evidence(case)
+    problems += evidence_checks.check_case(case, settings)
     return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 
 
@@ -114,9 +116,15 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_outputs(
-    case: LoadedCase, files: list[evidence.EvidenceFile], formats: tuple[str, ...] = FORMATS
+    case: LoadedCase,
+    files: list[evidence.EvidenceFile],
+    formats: tuple[str, ...] = FORMATS,
+    notes: list[str] | None = None,
 ) -> dict[str, bytes]:
-    """Every requested output of a valid case, in memory: nothing is written yet."""
+    """Every requested output of a valid case, in memory: nothing is written yet.
+
+    `notes` hears what the build could not do on this machine (said once per run by the CLI).
+    """
     data = case.data
     asins = list(data["notice"].get("asins", []))
     markdown = render.render_markdown(data, {f.id: f for f in files})
@@ -147,9 +155,13 @@ def render_outputs(
                 "evidence-labels": labels,
             }
             with evidence.staged(files) as folder:
-                outputs["submission"] = convert.typst_to_pdf(
+                submission = convert.typst_to_pdf(
                     typst_body, {**meta, **appendix}, data["date"], folder, appendix=True
                 )
+            marked = highlight.highlight_pdf(submission, highlight.needles(data))
+            outputs["submission"] = marked.pdf
+            if marked.unsearched_images and notes is not None:
+                notes.append(highlight.UNSEARCHED)
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
@@ -185,7 +197,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
                 outputs["txt"] = paths["txt"].read_bytes()  # its length is graded again
     else:
         try:
-            outputs = render_outputs(case, checked.evidence, options.formats)
+            outputs = render_outputs(case, checked.evidence, options.formats, result.notes)
         except convert.ConversionError as exc:
             result.diagnostics.append(conversion_diagnostic(case, exc))
             result.failed = True
@@ -222,7 +234,7 @@ def _blocking(diagnostics: list[Diagnostic], options: Options) -> bool:
     """Whether any error stops the build (a lint error does not, if so allowed)."""
     return any(
         d.severity is Severity.ERROR
-        and not (options.allow_lint_errors and d.code.startswith("lint."))
+        and not (options.allow_lint_errors and d.code in lint.rules())  # lint.*, evidence.*
         for d in diagnostics
     )
 
@@ -238,7 +250,17 @@ def engine_fingerprint() -> str:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    for name in ("pypandoc-binary", "typst", "jinja2", "pyyaml", "jsonschema-rs", "jsonschema"):
+    digest.update(f"tesseract={highlight.ocr_version()}".encode())
+    for name in (
+        "pypandoc-binary",
+        "typst",
+        "jinja2",
+        "pyyaml",
+        "jsonschema-rs",
+        "jsonschema",
+        "pdfminer.six",
+        "pypdf",
+    ):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:

@@ -44,7 +44,7 @@ def format_text(diagnostic: Diagnostic, colour: bool) -> str:
     severity = diagnostic.severity.value
     tag = f"[{diagnostic.code}]"
     rest = line[len(where) + len(severity) + len(tag) + 2 :]
-    tint = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+    tint = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(diagnostic.severity, "blue")
     return (
         f"{click.style(where, bold=True)} {click.style(severity, fg=tint, bold=True)} "
         f"{click.style(tag, fg='cyan')}{rest}"
@@ -61,7 +61,9 @@ def _escape_property(text: str) -> str:
 
 def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command: the finding becomes an annotation on the pull request."""
-    level = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(
+        diagnostic.severity, "notice"
+    )
     where = f" {diagnostic.path}:" if diagnostic.path else ""
     message = f"{where} {diagnostic.message}".strip()
     if diagnostic.hint:
@@ -92,10 +94,10 @@ def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
-    """(errors, warnings)."""
+    """(errors, warnings); notes are neither."""
     found = list(diagnostics)
     errors = sum(d.severity is Severity.ERROR for d in found)
-    return errors, len(found) - errors
+    return errors, sum(d.severity is Severity.WARNING for d in found)
 
 
 def to_json(files: dict[str, list[Diagnostic]]) -> str:
@@ -150,7 +152,9 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
             "id": code,
             "shortDescription": {"text": text.title},
             "defaultConfiguration": {
-                "level": {"error": "error", "warning": "warning"}.get(text.severity, "none")
+                "level": {"error": "error", "warning": "warning", "note": "note"}.get(
+                    text.severity, "none"
+                )
             },
         }
         if text.help:
@@ -164,7 +168,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
             {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": "error" if d.severity is Severity.ERROR else "warning",
+                "level": d.severity.value,  # SARIF's levels: error, warning, note
                 "message": {"text": message + (f": {d.hint}" if d.hint else "")},
                 "locations": [
                     {

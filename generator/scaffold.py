@@ -33,8 +33,11 @@ def new_case(
     `schema` is what its first line points editors at (default: ../schemas/, as in cases/)."""
     with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
         guidance = yaml.safe_load(handle)[reason]
+    from generator.evidence_checks import needs
+
     template = environment().get_template("scaffold/case.yaml.j2")
     return template.render(
+        needs=needs(reason),
         name=name,
         structure=structure,
         reason=reason,
@@ -56,7 +59,7 @@ def to_8d(data: dict[str, Any]) -> dict[str, Any]:
     out["team"] = [{"name": contact, "role": "leader", "function": f"{TODO}: job title"}]
     out["problems"] = [_problem_to_8d(problem) for problem in data["problems"]]
     out["lessons_learned"] = [f"{TODO}: what the business now does differently"]
-    for key in ("evidence", "submissions", "lint"):
+    for key in ("suppliers", "evidence", "submissions", "lint"):
         if key in data:
             out[key] = copy.deepcopy(data[key])
     return out
@@ -111,7 +114,7 @@ def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
 
 
 def write_new(path: Path, text: str) -> None:
-    """Create `path` with `text`; refuse if anything is there already."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    """Create `path` with `text` complete or not at all; refuse if anything is there already."""
+    from generator.write import create_new
+
+    create_new(path, text.encode("utf-8"))

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from generator import catalogue, checks, convert, editor, evidence, lint, pipeline, render, validate
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
-from generator.resources import RULES, SCHEMAS, TEMPLATES
+from generator.resources import RULES, SCHEMAS, TEMPLATES, schema_defs
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -104,7 +104,7 @@ class Preview:
         blocking = [
             d
             for d in checked.diagnostics
-            if d.severity is Severity.ERROR and not d.code.startswith("lint.")
+            if d.severity is Severity.ERROR and d.code not in lint.rules()  # lint.*, evidence.*
         ]
         if checked.case is None or blocking:
             kept.errors = blocking or checked.diagnostics
@@ -194,6 +194,8 @@ def _forget_engine() -> None:
         checks.phrases,
         checks.stopwords,
         validate.validator,
+        validate.config_validator,
+        schema_defs,
         validate.fast_validator,
         validate._registry,
         editor._schema_document,

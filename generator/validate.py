@@ -39,6 +39,11 @@ def validator(structure: str) -> Draft202012Validator:
 
 
 @cache
+def config_validator() -> Draft202012Validator:
+    """The compiled validator of actionplan.yaml's schema."""
+    return _explaining_validator("config.schema.json")
+
+
 def _explaining_validator(name: str) -> Draft202012Validator:
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     from jsonschema import Draft202012Validator
@@ -91,7 +96,7 @@ def validate_case(case: LoadedCase) -> list[Diagnostic]:
 
 def validate_config(config: LoadedCase) -> list[Diagnostic]:
     """Every schema error of a repository's actionplan.yaml, explained as a case's are."""
-    return explain(config, _explaining_validator("config.schema.json"))
+    return explain(config, config_validator())
 
 
 def explain(document: LoadedCase, checker: Draft202012Validator) -> list[Diagnostic]:
@@ -258,11 +263,24 @@ def _wrong_type(case: LoadedCase, error: ValidationError) -> tuple[str, str, str
         example = source if not isinstance(value, (dict, list)) else ""
         example = example or _examples(_resolve(items)).split(", ")[0].strip('"') or "…"
         return "type", message, f"write a list: [{example}]"
+    if isinstance(value, str) and _unquoted(value) & set(types):
+        # The right value in quotes, which makes it text: "6000", "true".
+        return "type", message, f"write it without quotes: {value.strip()}"
     hints = [_TYPES[t][1] for t in types if t != "string"]
     if "string" in types:
         quoted = not isinstance(value, (dict, list))
         hints.append(f'put it in quotes: "{source}"' if quoted else _TYPES["string"][1])
     return "type", message, ", or ".join(hints)
+
+
+def _unquoted(text: str) -> set[str]:
+    """The JSON types that `text` would have without its quotes (a number, true or false)."""
+    text = text.strip()
+    if text in ("true", "false"):
+        return {"boolean"}
+    if re.fullmatch(r"-?[0-9]+", text):
+        return {"integer", "number"}
+    return {"number"} if re.fullmatch(r"-?[0-9]+\.[0-9]+", text) else set()
 
 
 def _resolve(schema: Any) -> dict[str, Any]:

@@ -138,3 +138,14 @@ def test_an_8d_diff_shows_the_team_first_and_the_lessons_last() -> None:
     grown = diff.diff_cases(four, scaffold.to_8d(four))
     assert grown[1].title == "D1 Team" and grown[-1].title == "D8 Lessons learned"
     assert [change.kind for change in grown[1].changes] == ["added"]
+
+
+def test_a_changed_supplier_is_listed() -> None:
+    from generator.diff import diff_cases
+    from generator.loader import load_case
+
+    new = load_case(Path("cases/inauthentic-two-suppliers.yaml")).data
+    old = {**new, "suppliers": [{**new["suppliers"][0], "phone": "+44 1782 555 000"}]}
+    (section,) = [s for s in diff_cases(old, new) if s.title == "Suppliers"]
+    kinds = sorted((c.kind, c.label) for c in section.changes)
+    assert kinds == [("added", "S2"), ("changed", "S1")]

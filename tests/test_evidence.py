@@ -156,7 +156,7 @@ def test_evidence_index_shows_size_and_checksum(case: Path, tmp_path: Path) -> N
     markdown = (tmp_path / "out" / "with-evidence" / "with-evidence.md").read_text()
     digest = hashlib.sha256(png()).hexdigest()[:12]
     assert (
-        f"| E2 | Photo of the new label | Photo | 1 November 2026 | evidence/photo.png | "
+        f"| E2 | Photo of the new label | Photo | 1 November 2026 |  |  | evidence/photo.png | "
         f"{len(png())} B | {digest} |" in markdown
     )
 

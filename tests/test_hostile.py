@@ -254,7 +254,7 @@ def test_fifty_megabytes_is_refused_quickly_without_reading_it_all(tmp_path: Pat
     assert peak < 16 * 1024 * 1024, peak  # reads at most MAX_BYTES + 1
     assert_diagnostics_only(result)
     assert result.stderr == (
-        f"{big}:1:1: error [yaml.size] the file is larger than 2048 KiB: "
+        f"{big}:1:1: error [yaml.size] the file is larger than {loader.MAX_BYTES // 1024} KiB: "
         "a plan is a few pages; keep evidence in separate files\n"
     )
 
@@ -307,8 +307,9 @@ def test_deep_nesting_is_a_diagnostic(name: str, tmp_path: Path) -> None:
 
 
 def test_one_megabyte_line_as_the_whole_file(tmp_path: Path) -> None:
+    """As long a line as the size limit allows (it was 1 MB when the limit was 2 MiB)."""
     case = tmp_path / "line.yaml"
-    case.write_text("a" * 1024 * 1024, encoding="utf-8")
+    case.write_text("a" * loader.MAX_BYTES, encoding="utf-8")
     result, seconds, _ = run_big("validate", str(case))
     assert seconds < BIG_INPUT_SECONDS, seconds
     assert_diagnostics_only(result)
@@ -317,8 +318,9 @@ def test_one_megabyte_line_as_the_whole_file(tmp_path: Path) -> None:
 
 def test_one_line_with_more_values_than_the_limit(tmp_path: Path) -> None:
     case = tmp_path / "keys.yaml"
-    pairs = (f"k{i}: v" for i in range(loader.MAX_NODES + 1000))  # each value counts, about 1 MB
-    case.write_text("{" + ", ".join(pairs) + "}\n", encoding="utf-8")
+    # Each value counts; two bytes each, so they fit within the size limit.
+    case.write_text("x: [" + "1," * (loader.MAX_NODES + 1000) + "1]\n", encoding="utf-8")
+    assert case.stat().st_size <= loader.MAX_BYTES
     assert case.read_text(encoding="utf-8").count("\n") == 1
     result, seconds = cli("validate", str(case))  # not traced: tracemalloc triples the time
     assert seconds < BIG_INPUT_SECONDS, seconds
@@ -328,12 +330,12 @@ def test_one_line_with_more_values_than_the_limit(tmp_path: Path) -> None:
 
 
 def one_megabyte_summary(tmp_path: Path, sentence: str) -> Path:
-    """The minimal case whose problem summary is one line of about 1 MB."""
+    """The minimal case whose problem summary is one line as long as the size limit allows."""
     case = copy_case(MINIMAL, tmp_path)
     text = MINIMAL.read_text(encoding="utf-8")
     old = "summary: Seven buyers reported that the charger B07XYZ1234 became hot."
     assert old in text
-    filler = sentence * (1024 * 1024 // len(sentence))
+    filler = sentence * ((loader.MAX_BYTES - len(text) - 100) // len(sentence))  # the most allowed
     case.write_text(text.replace(old, f"{old} {filler}"), encoding="utf-8")
     return case
 
@@ -362,7 +364,7 @@ def test_one_megabyte_line_of_flagged_phrases_is_linted_in_time(tmp_path: Path) 
 
 def test_one_megabyte_value_is_not_echoed_in_full(tmp_path: Path) -> None:
     case = tmp_path / "value.yaml"
-    case.write_text("structure: " + "x" * 1024 * 1024 + "\n", encoding="utf-8")
+    case.write_text("structure: " + "x" * (loader.MAX_BYTES - 100) + "\n", encoding="utf-8")
     result, seconds, _ = run_big("validate", str(case))
     assert seconds < BIG_INPUT_SECONDS, seconds
     assert_diagnostics_only(result)

@@ -69,3 +69,12 @@ def test_a_path_as_version_is_not_opened(repo: Path) -> None:
     copy.write_text(rejected(str(copy)))
     _, stderr = lint(repo / "plan.yaml", str(copy))
     assert "unchanged since" not in stderr
+
+
+def test_an_option_given_to_diff_is_no_option_for_git(repo: Path) -> None:
+    (repo / "written-by-git:.").mkdir()
+    code, _, stderr = run(
+        "diff", str(repo / "plan.yaml"), "--from", f"--output={repo / 'written-by-git'}"
+    )
+    assert code == 1 and "error [diff.revision]" in stderr
+    assert not (repo / "written-by-git:." / "plan.yaml").exists()

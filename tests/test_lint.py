@@ -17,7 +17,10 @@ from tests.helpers import run
 LINT = Path("tests/lint")
 
 
-@pytest.mark.parametrize("name", ["bad-plan", "bad-8d", "bad-language"])
+BAD_PLANS = ("bad-plan", "bad-8d", "bad-language", "bad-evidence", "bad-seller")
+
+
+@pytest.mark.parametrize("name", BAD_PLANS)
 def test_bad_plans_give_exact_findings(name: str, golden) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run("lint", str(LINT / f"{name}.yaml"))
     assert code == (0 if name == "bad-language" else 1)  # that one has only a warning
@@ -25,8 +28,7 @@ def test_bad_plans_give_exact_findings(name: str, golden) -> None:  # type: igno
 
 
 def test_every_rule_is_exercised_by_the_bad_plans() -> None:
-    names = ("bad-plan", "bad-8d", "bad-language")
-    expected = "".join((LINT / f"{n}.expected").read_text() for n in names)
+    expected = "".join((LINT / f"{n}.expected").read_text() for n in BAD_PLANS)
     for code in lint.rules():
         assert f"[{code}]" in expected, f"no test case produces {code}"
 
@@ -92,7 +94,7 @@ def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
         lint.load_settings(tmp_path)
     assert caught.value.diagnostics[0].format() == (
         f"{tmp_path / 'actionplan.yaml'}:3:19: error [schema.enum] $.lint.severity.lint.promise: "
-        "'loud' is not allowed here: use one of: error, warning, off"
+        "'loud' is not allowed here: use one of: error, warning, note, off"
     )
 
 
@@ -101,6 +103,7 @@ def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
     'did you mean', types in words, one line per mistake."""
     (tmp_path / "actionplan.yaml").write_text(
         "lint:\n  max_word: {4d: 50}\n  max_chars: lots\n  max_section_words: [300]\n"
+        '  max_words: {8d: "1500"}\n'
     )
     with pytest.raises(UserError) as caught:
         lint.load_settings(tmp_path)
@@ -112,6 +115,8 @@ def test_repository_config_is_explained_as_a_case_is(tmp_path: Path) -> None:
         "text: write a whole number",
         f"{config}:4:22: error [schema.type] $.lint.max_section_words: expected a whole number, "
         "found a list: write a whole number",
+        f"{config}:5:19: error [schema.type] $.lint.max_words.8d: expected a whole number, "
+        "found text: write it without quotes: 1500",
     ]
 
 
@@ -162,7 +167,7 @@ def test_every_rule_is_documented_fully() -> None:
     for entry in raw:
         for key in ("code", "severity", "title", "message", "fix", "why", "bad", "good"):
             assert entry.get(key), f"{entry.get('code')}: {key} is missing"
-        assert entry["severity"] in ("error", "warning")
+        assert entry["severity"] in ("error", "warning", "note")
 
 
 def test_lint_runs_only_on_valid_cases() -> None:

@@ -80,6 +80,8 @@ def run_build(
             click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
 
     results = batch.build_many(cases, chosen, options, jobs or batch.default_jobs(), heard)
+    for note in dict.fromkeys(note for result in results for note in result.notes):
+        click.echo(f"note: {note}", err=True)  # once for the run, not once per case
     if len(cases) > 1:
         failed = sum(result.failed for result in results)
         skipped = sum(result.skipped and not result.failed for result in results)

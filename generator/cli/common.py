@@ -73,5 +73,7 @@ def settings() -> lint.Settings | None:
 def summary(diagnostics: list[Diagnostic], cases: int) -> None:
     if diagnostics:
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-        warnings = len(diagnostics) - errors
-        click.echo(f"{errors} error(s), {warnings} warning(s) in {cases} case(s)", err=True)
+        notes = sum(d.severity is Severity.NOTE for d in diagnostics)
+        warnings = len(diagnostics) - errors - notes
+        noted = f", {notes} note(s)" if notes else ""
+        click.echo(f"{errors} error(s), {warnings} warning(s){noted} in {cases} case(s)", err=True)

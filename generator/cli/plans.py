@@ -3,6 +3,7 @@ print a case as text for `git diff`, and compare two versions of a plan."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,10 +11,13 @@ import click
 
 from generator import convert, pipeline, render, structures
 from generator.cli.common import CASES, out_option, report
-from generator.diagnostics import UserError
+from generator.diagnostics import Diagnostic, UserError
 from generator.loader import load_case
 from generator.resources import schema_enum
 from generator.validate import validate_case
+
+# Control characters but tab and newline, and bidirectional overrides (as diagnostics.printable).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @click.command()
@@ -75,7 +79,14 @@ def new(
     except FileExistsError:
         click.echo(f"{path}: already exists; not overwritten (choose another name)", err=True)
         return 1
-    (CASES / name / "evidence").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        report([_write_problem(path, exc, "nothing was written")])
+        return 1
+    try:
+        (CASES / name / "evidence").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        report([_write_problem(CASES / name / "evidence", exc, f"{path} was written")])
+        return 1
     click.echo(f"wrote {path}")
     click.echo(
         f"evidence goes in {CASES / name / 'evidence'}/; next: edit the file, then "
@@ -121,7 +132,11 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
     if in_place:
         from generator.write import write_atomic
 
-        write_atomic(Path(file), text.encode("utf-8"))
+        try:
+            write_atomic(Path(file), text.encode("utf-8"))
+        except OSError as exc:
+            report([_write_problem(Path(file), exc, "the case was left as it was")])
+            return 1
         click.echo(f"wrote {file}")
         return 0
     path = Path(file).with_name(f"{case.name}-{target}.yaml")
@@ -131,11 +146,61 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
             f"{path if path.exists() else folder}: already exists; not overwritten", err=True
         )
         return 1
-    scaffold.write_new(path, text)
-    if case.folder.is_dir():
-        shutil.copytree(case.folder, folder)
+    problems = _uncopyable(case.folder, file)
+    if problems:
+        report(problems)
+        return 1
+    try:
+        scaffold.write_new(path, text)
+        if case.folder.is_dir():
+            # No link is followed (there is none, checked above; one made since is copied as a
+            # link), and a pipe made since fails the copy instead of blocking it.
+            shutil.copytree(case.folder, folder, symlinks=True)
+    except OSError as exc:
+        if not isinstance(exc, FileExistsError):
+            path.unlink(missing_ok=True)  # all or nothing: the next try is not blocked
+            shutil.rmtree(folder, ignore_errors=True)
+        report([_write_problem(path, exc, "nothing was written")])
+        return 1
     click.echo(f"wrote {path}")
     return 0
+
+
+def _write_problem(path: Path, error: OSError, kept: str) -> Diagnostic:
+    where = error.filename or path
+    return Diagnostic.error(
+        str(path),
+        "io.write",
+        f"cannot write {where}: {error.strerror or error}",
+        f"free disk space or make the folder writable; {kept}",
+    )
+
+
+def _uncopyable(folder: Path, file: str) -> list[Diagnostic]:
+    """Why the case's folder cannot be copied as it is: it, or anything in it, is a link (a
+    copy would take what it points to, a link to / the whole disk) or no regular file."""
+    import os
+    import stat
+
+    def problem(code: str, where: str, what: str, hint: str) -> Diagnostic:
+        return Diagnostic.error(file, f"convert.{code}", f"{where} {what}", hint)
+
+    if folder.is_symlink():
+        return [problem("link", str(folder), "is a link", "make it a real folder")]
+    found: list[Diagnostic] = []
+    for root, folders, files in os.walk(folder):  # does not follow links
+        for name in folders + files:
+            entry = Path(root) / name
+            mode = entry.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                found.append(
+                    problem("link", str(entry), "is a link", "copy the file it points to instead")
+                )
+            elif not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                found.append(
+                    problem("not-a-file", str(entry), "is not a regular file", "remove it")
+                )
+    return found
 
 
 @click.command()
@@ -150,9 +215,21 @@ def text(file: str) -> int:
     Example:
       git config diff.actionplan.textconv "actionplan text"
     """
+    from generator.loader import read_case_bytes
+
     checked = pipeline.check_case(file)
     if not checked.ok or checked.case is None:
-        click.echo(Path(file).read_text(encoding="utf-8", errors="replace"), nl=False)
+        try:
+            raw = read_case_bytes(file)  # the guarded open: no folder, pipe or device
+        except UserError as exc:
+            report(exc.diagnostics)
+            return 1
+        # Printed as it is, but for its control characters: a broken file's bytes go straight
+        # to the terminal of whoever runs `git diff`.
+        shown = _CONTROL.sub(
+            lambda m: f"\\u{ord(m.group(0)):04x}", raw.decode("utf-8", errors="replace")
+        )
+        click.echo(shown, nl=False)
         return 0
     markdown = render.render_markdown(checked.case.data)
     click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
@@ -211,6 +288,10 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
     click.echo(text.rstrip("\n"))
     page = diff.render_diff(sections, title, after.data["language"], html=True)
     path = Path(out_dir) / after.name / f"{after.name}-diff.html"
-    write_atomic(path, page.encode("utf-8"))
+    try:
+        write_atomic(path, page.encode("utf-8"))
+    except OSError as exc:
+        report([_write_problem(path, exc, "the previous page was kept")])
+        return 1
     click.echo(f"wrote {path}", err=True)
     return 0
