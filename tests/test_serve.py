@@ -305,3 +305,20 @@ def test_a_page_follows_a_restarted_server(browser: Any, repo: Path) -> None:
     finally:
         opened.close()
         second.stop()
+
+
+def test_the_panel_counts_errors_warnings_and_notes_apart() -> None:
+    from generator.diagnostics import Diagnostic, Severity
+
+    found = [
+        Diagnostic("c.yaml", line, 1, severity, code, "$.date", "message")
+        for line, severity, code in (
+            (1, Severity.ERROR, "lint.promise"),
+            (2, Severity.WARNING, "lint.filler"),
+            (3, Severity.NOTE, "evidence.older"),
+        )
+    ]
+    state = serve.State(findings=[serve.Finding(n, d, "", []) for n, d in enumerate(found)])
+    panel = serve._template("findings.html.j2").render(state=state)
+    assert "1 error(s), 1 warning(s), 1 note(s)" in panel
+    assert panel.count('<li class="note"') == 1
