@@ -322,3 +322,20 @@ def test_the_panel_counts_errors_warnings_and_notes_apart() -> None:
     panel = serve._template("findings.html.j2").render(state=state)
     assert "1 error(s), 1 warning(s), 1 note(s)" in panel
     assert panel.count('<li class="note"') == 1
+
+
+def test_a_saved_template_updates_the_page(page: Any) -> None:
+    """The preview's own stylesheet saved again, unchanged (its time put back after)."""
+    import os
+
+    from generator.resources import TEMPLATES
+
+    css = TEMPLATES / "preview" / "preview.css"
+    before, content = css.stat(), css.read_bytes()
+    version = int(page.get_attribute("body", "data-version"))
+    try:
+        css.write_bytes(content)
+        _wait_until(page, f"Number(document.body.dataset.version) > {version}")
+    finally:
+        os.utime(css, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _same_page(page)
