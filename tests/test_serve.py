@@ -188,6 +188,7 @@ def test_only_local_hosts_and_only_the_outputs_are_served(server: serve.Server) 
         "/case/nothing-here/",
     ):
         assert _get(server, path)[0] == 404, path
+    assert _get(server, "/case/asin-recall")[0] == 301  # to /case/asin-recall/
     status, body = _get(server, "/case/asin-recall/asin-recall.pdf")
     assert status == 200 and body.startswith(b"%PDF-")
     status, body = _get(server, "/case/asin-recall/asin-recall-submission.pdf")
