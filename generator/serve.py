@@ -285,6 +285,7 @@ def _fragments(preview: Preview, state: State) -> dict[str, Any]:
     return {
         "version": state.version,
         "plan": state.plan,
+        "lang": str(state.good[0].data.get("language", "")) if state.good else "",
         "errors": _template("errors.html.j2").render(state=state, name=preview.name),
         "findings": _template("findings.html.j2").render(state=state),
         "findings_json": [
