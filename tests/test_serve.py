@@ -340,3 +340,21 @@ def test_a_saved_template_updates_the_page(page: Any) -> None:
     finally:
         os.utime(css, ns=(before.st_atime_ns, before.st_mtime_ns))
     _same_page(page)
+
+
+def test_the_pages_pass_axe(browser: Any, server: serve.Server) -> None:
+    """axe-core (installed by make test, as for the plan's HTML) finds no accessibility fault."""
+    import os
+
+    tools = Path(os.environ.get("ACTIONPLAN_TOOLS", ROOT / ".tools")) / "node_modules"
+    axe = tools / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not installed (make test installs it into .tools/)")
+    context = browser.new_context(bypass_csp=True)  # to add axe to the page
+    opened = context.new_page()
+    for url in (server.url, f"{server.url}case/{CASE.stem}/"):
+        opened.goto(url)
+        opened.evaluate(axe.read_text(encoding="utf-8"))
+        found = opened.evaluate("axe.run().then(r => r.violations.map(v => v.id))")
+        assert found == [], url
+    context.close()
