@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
+# Tesseract's memory grows with the pixels it reads: a 50-megapixel image took over 1 GiB. An A4
+# scan at 400 dpi has 15.5 megapixels; larger images are left unmarked and said so.
+OCR_MAX_PIXELS = 16_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
 # comparison (the same length, so positions still hold).
@@ -37,6 +40,7 @@ class Highlighted:
     pdf: bytes
     marks: dict[int, list[str]] = field(default_factory=dict)  # page index -> texts marked
     unsearched_images: int = 0
+    oversized_images: int = 0
 
 
 def needles(data: dict[str, Any]) -> list[str]:
@@ -58,6 +62,11 @@ UNSEARCHED = (
     "Tesseract is not installed, so the images in the submission PDF (screenshots, scans) were "
     "not searched for ASINs, supplier names and invoice numbers to highlight; install "
     "tesseract-ocr to have them marked"
+)
+OVERSIZED = (
+    "{count} image(s) in the evidence have more than 16 megapixels and were not searched for "
+    "ASINs, supplier names and invoice numbers to highlight; scale a screenshot or scan down "
+    "(300 dpi is enough) to have it marked"
 )
 
 
@@ -95,6 +104,10 @@ def highlight_pdf(pdf: bytes, wanted: list[str], ocr: bool | None = None) -> Hig
             for image in (c for c in _walk(figure) if type(c).__name__ == "LTImage"):
                 if not ocr:
                     result.unsearched_images += 1
+                    continue
+                width, height = image.srcsize
+                if (width or 0) * (height or 0) > OCR_MAX_PIXELS:
+                    result.oversized_images += 1
                     continue
                 marks += [(index, text, boxes) for text, boxes in _find_in_image(image, read)]
     if not marks:
@@ -283,6 +296,8 @@ def _ocr_lines(tsv: str) -> Iterator[list[tuple[str, Box]]]:
 
 def _image_file(image: Any) -> bytes | None:
     """The embedded image as a file Tesseract reads: JPEG as it is, raw pixels as PNM."""
+    if image.bits != 8:
+        return None  # Tesseract reads 8-bit pixels; checked before the stream is decoded
     stream = image.stream
     filters = [name for name, _ in stream.get_filters()]
     if filters and str(filters[-1]).strip("/'") == "DCTDecode":

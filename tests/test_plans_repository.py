@@ -22,7 +22,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from generator import __version__
+from generator import __version__, repository
 
 ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "sarif-schema-2.1.0.json").read_text())
@@ -117,7 +117,8 @@ class Shell:
 
 @pytest.fixture(scope="module")
 def plans(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shell]:
-    """A plans repository made by `init` in an empty folder, with one case written and sent."""
+    """A plans repository made by `init` in an empty folder; the tests below work in it in turn
+    (the agency's flow first, then the hooks and the formats on the plan it left)."""
     top = tmp_path_factory.mktemp("agency") / "plans"
     shell = Shell(installed, top.parent)
     result = shell.actionplan("init", "plans")
@@ -153,7 +154,9 @@ def test_init_writes_the_repository_and_keeps_it_on_a_second_run(plans: Shell) -
     hooks = yaml.safe_load((top / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     assert all(h["additional_dependencies"] == [f"actionplan=={__version__}"] for h in hooks)
     again = plans.actionplan("init")
-    assert "wrote" not in again.stdout + again.stderr.replace("wrote 0", "")
+    assert not [line for line in again.stderr.splitlines() if line.startswith("wrote ")]
+    files = len(repository.FILES) + 1 + len(repository.schema_sources())  # and cases/.gitkeep
+    assert f"kept {files} existing file(s) as they were" in again.stderr
     assert plans.actionplan("lint").returncode == 0  # an empty repository: nothing to check
 
 
@@ -173,8 +176,9 @@ def test_the_agency_flow_from_a_new_case_to_a_revised_submission(plans: Shell) -
     shutil.copytree(
         ROOT / "cases" / "asin-recall", top / "cases" / "asin-recall", dirs_exist_ok=True
     )
-    checked = plans.actionplan("lint", "cases/asin-recall.yaml")
-    assert "1 case checked" in checked.stderr
+    checked = plans.actionplan("lint", "-v", "cases/asin-recall.yaml")
+    summary = checked.stderr.splitlines()[-1]
+    assert summary in ("1 case checked: no problems", "0 error(s), 1 warning(s) in 1 case(s)")
     plans.actionplan("build", "cases/asin-recall.yaml")
     assert (top / "build" / "asin-recall" / "asin-recall.pdf").is_file()
     assert not any(path.suffix == ".html" for path in (top / "cases").rglob("*"))
@@ -225,9 +229,10 @@ def test_the_hooks_refuse_a_commit_that_deletes_cited_evidence(plans: Shell) -> 
     evidence = plans.cwd / "cases" / "asin-recall" / "evidence" / "lab-report-2026-11.pdf"
     plans("git", "rm", "-q", str(evidence.relative_to(plans.cwd)))
     refused = plans("git", "commit", "-qm", "drop the lab report", ok=False, env=env)
+    said = refused.stdout + refused.stderr
     assert refused.returncode != 0
-    assert "actionplan lint --strict" in refused.stdout and "Failed" in refused.stdout
-    assert "lab-report-2026-11.pdf" in refused.stdout and "evidence." in refused.stdout
+    assert "actionplan lint --strict" in said and "Failed" in said
+    assert "error [evidence.missing]" in said and "lab-report-2026-11.pdf" in said
     assert plans("git", "log", "-1", "--format=%s").stdout.strip() != "drop the lab report"
     plans("git", "reset", "-q", "--hard")
     assert evidence.is_file()
