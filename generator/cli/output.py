@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from generator import lint, loader, pipeline, report, repository
-from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.diagnostics import Diagnostic, UserError
 
 STDIN = "-"
 
@@ -154,13 +154,9 @@ def load_settings(config: Path | None, reporter: report.Reporter) -> lint.Settin
 
 
 def _missing_config(path: Path) -> Diagnostic:
-    return Diagnostic(
+    return Diagnostic.error(
         str(path),
-        1,
-        1,
-        Severity.ERROR,
         "config.missing",
-        "",
         "the settings file does not exist",
         "check the path given to --config",
     )
@@ -189,13 +185,9 @@ def refuse_clashes(cases: list[str], reporter: report.Reporter) -> list[str]:
             reporter.case(
                 file,
                 [
-                    Diagnostic(
+                    Diagnostic.error(
                         file,
-                        1,
-                        1,
-                        Severity.ERROR,
                         "build.duplicate",
-                        "",
                         f"{others} would write the same outputs (build/{key}/)",
                         "keep cases under cases/ (outputs follow their folders there) or "
                         "rename one of them",
