@@ -34,22 +34,18 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
         return command(*args, reporter=reporter, **kwargs)
 
     options = [
-        click.option(
+        _choice_option(
             "--output-format",
-            type=click.Choice(report.FORMATS),
-            default="text",
-            show_default=True,
+            report.FORMATS,
+            "How to print the findings: text for people; json, github (annotations), "
+            "sarif (code scanning) or junit (CI test reports) on standard output.",
             envvar="ACTIONPLAN_OUTPUT_FORMAT",
             show_envvar=True,
-            help="How to print the findings: text for people; json, github (annotations), "
-            "sarif (code scanning) or junit (CI test reports) on standard output.",
         ),
-        click.option(
+        _choice_option(
             "--color",
-            type=click.Choice(report.COLOURS),
-            default="auto",
-            show_default=True,
-            help="Colour the text; auto: on a terminal, unless NO_COLOR is set.",
+            report.COLOURS,
+            "Colour the text; auto: on a terminal, unless NO_COLOR is set.",
         ),
         click.option(
             "-q", "--quiet", is_flag=True, help="Only the findings: no notes, no summary."
@@ -61,6 +57,15 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _choice_option(
+    name: str, choices: tuple[str, ...], help: str, **more: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option taking one of `choices`, the first by default."""
+    return click.option(
+        name, type=click.Choice(choices), default=choices[0], show_default=True, help=help, **more
+    )
 
 
 config_option = click.option(
