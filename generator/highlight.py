@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
+# Larger images are not read (a screenshot of 2560 x 1440 has 3.7 megapixels, an A4 page
+# scanned at 200 dpi 3.9): the pixels, their copy for Tesseract and Tesseract itself each hold
+# the whole image (Tesseract took 300 MB for 6.6 megapixels), and the bundle must stay in 1 GiB.
+OCR_MAX_PIXELS = 4_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
 # comparison (the same length, so positions still hold).
@@ -199,13 +203,15 @@ def _find_in_image(
     Each pattern is written as _OCR_SAME reads it (upper case, look-alikes merged), beside
     the text it stands for.
     """
+    width, height = image.srcsize
+    if not width or not height or width * height > OCR_MAX_PIXELS:
+        return  # decoded and read, a 50-megapixel image took over 1 GB: it stays unmarked
     picture = _image_file(image)
     if picture is None:
         return
     tsv = _read_words(picture)
     if tsv is None:
         return  # an image that cannot be read stays unmarked; the plan is still built
-    width, height = image.srcsize
     x0, y0, x1, y1 = image.bbox
     scale_x, scale_y = (x1 - x0) / width, (y1 - y0) / height
     for words in _ocr_lines(tsv):
