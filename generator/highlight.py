@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
-# Larger images are not read (a screenshot of 2560 x 1440 has 3.7 megapixels, an A4 page
-# scanned at 200 dpi 3.9): the pixels, their copy for Tesseract and Tesseract itself each hold
-# the whole image (Tesseract took 300 MB for 6.6 megapixels), and the bundle must stay in 1 GiB.
+# Tesseract's memory grows with the pixels it reads (168 MB for 4 megapixels of noise; a
+# 50-megapixel image took over 1 GiB), and the largest allowed bundle must stay under 1 GiB
+# (tests/test_hostile_files.py). A 2560 x 1440 screenshot has 3.7 megapixels, an A4 page scanned
+# at 200 dpi 3.9; larger images are left unmarked and said so.
 OCR_MAX_PIXELS = 4_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
@@ -41,6 +42,7 @@ class Highlighted:
     pdf: bytes
     marks: dict[int, list[str]] = field(default_factory=dict)  # page index -> texts marked
     unsearched_images: int = 0
+    oversized_images: int = 0
 
 
 def needles(data: dict[str, Any]) -> list[str]:
@@ -62,6 +64,12 @@ UNSEARCHED = (
     "Tesseract is not installed, so the images in the submission PDF (screenshots, scans) were "
     "not searched for ASINs, supplier names and invoice numbers to highlight; install "
     "tesseract-ocr to have them marked"
+)
+OVERSIZED = (
+    "{count} image(s) in the evidence have more than "
+    f"{OCR_MAX_PIXELS // 1_000_000} megapixels and were not searched for "
+    "ASINs, supplier names and invoice numbers to highlight; scale a screenshot or scan down "
+    "(200 dpi is enough) to have it marked"
 )
 
 
@@ -99,6 +107,10 @@ def highlight_pdf(pdf: bytes, wanted: list[str], ocr: bool | None = None) -> Hig
             for image in (c for c in _walk(figure) if type(c).__name__ == "LTImage"):
                 if not ocr:
                     result.unsearched_images += 1
+                    continue
+                width, height = image.srcsize
+                if (width or 0) * (height or 0) > OCR_MAX_PIXELS:
+                    result.oversized_images += 1
                     continue
                 marks += [(index, text, boxes) for text, boxes in _find_in_image(image, read)]
     if not marks:
@@ -203,15 +215,13 @@ def _find_in_image(
     Each pattern is written as _OCR_SAME reads it (upper case, look-alikes merged), beside
     the text it stands for.
     """
-    width, height = image.srcsize
-    if not width or not height or width * height > OCR_MAX_PIXELS:
-        return  # decoded and read, a 50-megapixel image took over 1 GB: it stays unmarked
     picture = _image_file(image)
     if picture is None:
         return
     tsv = _read_words(picture)
     if tsv is None:
         return  # an image that cannot be read stays unmarked; the plan is still built
+    width, height = image.srcsize
     x0, y0, x1, y1 = image.bbox
     scale_x, scale_y = (x1 - x0) / width, (y1 - y0) / height
     for words in _ocr_lines(tsv):
@@ -289,6 +299,8 @@ def _ocr_lines(tsv: str) -> Iterator[list[tuple[str, Box]]]:
 
 def _image_file(image: Any) -> bytes | None:
     """The embedded image as a file Tesseract reads: JPEG as it is, raw pixels as PNM."""
+    if image.bits != 8:
+        return None  # Tesseract reads 8-bit pixels; checked before the stream is decoded
     stream = image.stream
     filters = [name for name, _ in stream.get_filters()]
     if filters and str(filters[-1]).strip("/'") == "DCTDecode":
