@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
-# Tesseract's memory grows with the pixels it reads: a 50-megapixel image took over 1 GiB. An A4
-# scan at 400 dpi has 15.5 megapixels; larger images are left unmarked and said so.
-OCR_MAX_PIXELS = 16_000_000
+# Tesseract's memory grows with the pixels it reads (168 MB for 4 megapixels of noise; a
+# 50-megapixel image took over 1 GiB), and the largest allowed bundle must stay under 1 GiB
+# (tests/test_hostile_files.py). A 2560 x 1440 screenshot has 3.7 megapixels, an A4 page scanned
+# at 200 dpi 3.9; larger images are left unmarked and said so.
+OCR_MAX_PIXELS = 4_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
 # comparison (the same length, so positions still hold).
@@ -64,9 +66,10 @@ UNSEARCHED = (
     "tesseract-ocr to have them marked"
 )
 OVERSIZED = (
-    "{count} image(s) in the evidence have more than 16 megapixels and were not searched for "
+    "{count} image(s) in the evidence have more than "
+    f"{OCR_MAX_PIXELS // 1_000_000} megapixels and were not searched for "
     "ASINs, supplier names and invoice numbers to highlight; scale a screenshot or scan down "
-    "(300 dpi is enough) to have it marked"
+    "(200 dpi is enough) to have it marked"
 )
 
 
