@@ -17,11 +17,9 @@ from typing import Any
 from generator import catalogue, checks, history, rules_doc
 from generator.diagnostics import Diagnostic, Severity, UserError, json_path
 from generator.loader import LoadedCase, load_case
+from generator.repository import CONFIG_FILE as CONFIG_FILE  # named here for the editors
 from generator.resources import SCHEMAS
 from generator.validate import validate_config
-
-CONFIG_FILE = "actionplan.yaml"
-
 
 Rule = catalogue.Rule
 rules = catalogue.rules
@@ -44,13 +42,14 @@ def _config_schema() -> dict[str, Any]:
     return schema
 
 
-def load_settings(folder: Path = Path()) -> Settings:
-    """Read actionplan.yaml in `folder` if it exists; the schema holds every default."""
+def load_settings(folder: Path | None = Path(), file: Path | None = None) -> Settings:
+    """Read `file`, or else actionplan.yaml in `folder` if it exists (folder None: neither);
+    the schema holds every default, which a file of comments alone leaves as they are."""
     schema = _config_schema()
     props = schema["properties"]["lint"]["properties"]
     raw: dict[str, Any] = {}
-    path = folder / CONFIG_FILE
-    if path.exists():
+    path = file or (folder / CONFIG_FILE if folder is not None else None)
+    if path is not None and path.exists() and not _only_comments(path):
         config = load_case(path)  # same loader: positions, duplicate keys, no tags
         problems = validate_config(config)  # and the same explanations as a case's
         if problems:
@@ -65,6 +64,18 @@ def load_settings(folder: Path = Path()) -> Settings:
         max_words={k: raw.get("max_words", {}).get(k, v["default"]) for k, v in budgets.items()},
         max_section_words=raw.get("max_section_words", props["max_section_words"]["default"]),
         max_chars=raw.get("max_chars", props["max_chars"]["default"]),
+    )
+
+
+def _only_comments(path: Path) -> bool:
+    """Whether a settings file says nothing (as `actionplan init` writes it: all commented)."""
+    if not path.is_file():
+        return False  # the loader says what it is instead
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    lines = head.decode("utf-8", "replace").splitlines()
+    return len(head) < 64 * 1024 and all(
+        not line.strip() or line.lstrip().startswith("#") for line in lines
     )
 
 
