@@ -160,7 +160,9 @@ def test_a_five_whys_chain_and_verbatim_quotes_validate_and_are_not_judged() -> 
     from generator.render import render_markdown
 
     markdown = render_markdown(case.data)
-    assert "1. Why did the buyers get a hot charger? The batch had a faulty thermal fuse." in markdown
+    assert (
+        "1. Why did the buyers get a hot charger? The batch had a faulty thermal fuse." in markdown
+    )
     assert "> *Quoted, buyer message, 3 November 2026:* It got so hot it melted!" in markdown
 
 
