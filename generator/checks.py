@@ -620,11 +620,22 @@ def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
 _FILLER_ID = re.compile(r"X{4,}")
 
 
+# The notice's date in a new case (templates/scaffold/case.yaml.j2): not today's, which would
+# read as real, but the first date the schema allows, which no notice carries.
+SCAFFOLD_NOTICE_DATE = "1980-01-01"
+
+
 def identifier_findings(data: Any) -> Iterator[Finding]:
     """Identifiers still holding a scaffold's XXXX (the schema accepts their shape)."""
     for path, value in walk(data, ("lint", "submissions")):
         if isinstance(value, str) and _FILLER_ID.search(value):
             yield Finding("lint.placeholder", path, value, value)
+
+
+def notice_date_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """The scaffold's stand-in for the date of Amazon's notice, not yet replaced."""
+    if data["notice"]["date"] == SCAFFOLD_NOTICE_DATE:
+        yield Finding("lint.placeholder", ("notice", "date"), SCAFFOLD_NOTICE_DATE)
 
 
 MIN_WORDS_FOR_LANGUAGE = 40

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from generator.checks import SCAFFOLD_NOTICE_DATE
 from generator.render import environment
 from generator.resources import TEMPLATES
 from generator.structures import EXPECTED, Role, get, problem_parts
@@ -49,6 +50,7 @@ def new_case(
         marketplace=marketplace,
         language=language,
         today=today.isoformat(),
+        notice_date=SCAFFOLD_NOTICE_DATE,
         c=words["comments"],
         g=words["reasons"][reason],
         schema=schema or f"../schemas/plan-{structure}.schema.json",
