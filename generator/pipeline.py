@@ -199,6 +199,8 @@ def render_outputs(
             outputs["submission"] = marked.pdf
             if marked.unsearched_images and notes is not None:
                 notes.append(highlight.UNSEARCHED)
+            if marked.oversized_images and notes is not None:
+                notes.append(highlight.OVERSIZED.format(count=marked.oversized_images))
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
