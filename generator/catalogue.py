@@ -60,7 +60,7 @@ def rules() -> dict[str, Rule]:
 
     schema = json.loads((SCHEMAS / "rules.schema.json").read_text(encoding="utf-8"))
     problems = [str(error) for error in jsonschema_rs.validator_for(schema).iter_errors(entries)]
-    codes = [entry.get("code") for entry in entries if isinstance(entry, dict)]
+    codes = [str(entry.get("code")) for entry in entries if isinstance(entry, dict)]
     problems += [f"{code} is listed twice" for code in sorted(set(codes)) if codes.count(code) > 1]
     if problems:
         raise CatalogueError("rules/rules.yaml: " + "; ".join(problems))
@@ -69,6 +69,34 @@ def rules() -> dict[str, Rule]:
 
 def _rule(entry: dict[str, Any]) -> Rule:
     return Rule(**{**entry, "not_in": frozenset(entry.get("not_in", []))})
+
+
+ERROR_PRECISION = 0.95  # a phrase rule stops a build only where it is this precise
+MIN_SUPPORT = 3  # findings on the held-out part before a precision counts as measured
+
+
+@cache
+def quality() -> dict[str, dict[str, dict[str, float]]]:
+    """Measured precision and recall of each phrase rule per language on the held-out part of
+    the labelled corpus (rules/quality.json, written by `python -m tests.corpus --record`)."""
+    path = RULES / "quality.json"
+    if not path.exists():
+        return {}
+    data: dict[str, dict[str, dict[str, dict[str, float]]]] = json.loads(
+        path.read_text(encoding="utf-8")
+    )
+    return data.get("rules", {})
+
+
+def severity(rule: Rule, language: str) -> str:
+    """A rule's default severity in a language: a phrase rule is an error only where its
+    measured held-out precision is at least ERROR_PRECISION; an unmeasured one warns."""
+    if not rule.phrases or rule.severity != "error":
+        return rule.severity
+    row = quality().get(rule.name, {}).get(language)
+    if row is None or row["tp"] + row["fp"] < MIN_SUPPORT or row["precision"] < ERROR_PRECISION:
+        return "warning"
+    return "error"
 
 
 @cache

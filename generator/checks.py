@@ -17,7 +17,16 @@ from typing import Any
 
 import yaml
 
-from generator import catalogue, prefilter, structures, user_cache
+from generator import (
+    catalogue,
+    judge,
+    lemmas,
+    normalise,
+    prefilter,
+    sentences,
+    structures,
+    user_cache,
+)
 from generator.i18n import language_name, languages
 from generator.loader import YAML_LOADER
 from generator.resources import RULES, schema_defs
@@ -65,7 +74,7 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 _CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
 # Names of people, roles and businesses: only checked for placeholders (a name like "Samira"
 # must not read as a French future tense).
-_NAMES = {"name", "owner", "function", "legal_name", "store_name"}
+_NAMES = {"name", "owner", "function", "legal_name", "store_name", "source"}
 MAX_PER_RULE = 10  # findings of one rule in one field
 
 
@@ -126,6 +135,21 @@ def _raw_phrases(language: str) -> dict[str, Any]:
 
 
 @functools.cache
+def grammar(language: str) -> dict[str, str]:
+    """The grammatical cues of a language (rules/<language>.yaml `grammar`), lemma sets expanded:
+    who the seller is, what a control and a start date look like, what is concrete."""
+    raw = _raw_phrases(language)
+    sets = lemmas.sets_of(raw)
+    cues = raw.get("grammar") or {}
+    return {
+        str(key): lemmas.expand(str(pattern), language, sets)
+        .replace(" ?", r"\s*")
+        .replace(" ", r"\s+")
+        for key, pattern in cues.items()
+    }
+
+
+@functools.cache
 def stopwords(language: str) -> frozenset[str]:
     """A language's commonest words, for root-cause overlap and language detection."""
     return frozenset(str(word).lower() for word in _raw_phrases(language).get("stopwords", []))
@@ -140,12 +164,20 @@ def phrases(language: str) -> dict[str, Any]:
     # Analysing the patterns costs more than using them: keep the analysis between runs.
     key = b"".join(
         Path(path).read_bytes()  # the lists, the analysis, and the format stored here
-        for path in (RULES / f"{language}.yaml", RULES / "rules.yaml", prefilter.__file__, __file__)
+        for path in (
+            RULES / f"{language}.yaml",
+            RULES / "rules.yaml",
+            lemmas.FOLDER / f"{language}.json",
+            prefilter.__file__,
+            __file__,
+        )
+        if Path(path).exists()
     )
+    sets = lemmas.sets_of(raw)
     stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
     for name in names:
-        sources = [str(pattern) for pattern in raw.get(name, [])]
+        sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
         analyses = stored.get(name) if isinstance(stored, dict) else None
         if not _usable_analyses(analyses, len(sources)):
             analyses = None  # missing, stale, or damaged: analysed again
@@ -185,7 +217,7 @@ class Phrase:
     def __init__(self, source: str, analysis: list[Any] | None = None) -> None:
         self.source = source.replace(" ?", r"\s*").replace(" ", r"\s+")
         if analysis is None:
-            analysis = analyse(self.source)
+            analysis = prefilter.shipped(self.source) or analyse(self.source)
         prefixes, required, self.at_word = analysis
         self.prefixes = None if prefixes is None else frozenset(prefixes)
         self.required = tuple(frozenset(group) for group in required)
@@ -265,39 +297,81 @@ def rule_scopes() -> dict[str, frozenset[str]]:
 
 def phrase_findings(text: Text, language: str) -> Iterator[Finding]:
     """Findings of the phrase rules in one piece of prose."""
+    for code, match, needle, occurrence in _phrase_matches(text.value, text.kind, language):
+        yield Finding(code, text.path, match, needle, occurrence)
+
+
+@functools.lru_cache(maxsize=32768)
+def _phrase_matches(value: str, kind: str, language: str) -> tuple[tuple[str, str, str, int], ...]:
+    """What the phrase rules find in a text: it depends on the words, the field kind and the
+    language only, and plans repeat their texts (templates, copies of a problem), so each is
+    judged once per process."""
+    text = Text((), kind, value)
+    return tuple((f.code, f.match, f.needle, f.occurrence) for f in _judge_phrases(text, language))
+
+
+def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
+    """Findings of the phrase rules in one piece of prose.
+
+    The rules read the text normalised (normalise.py) and, except the placeholder and
+    support-case rules, with quotations blanked out (sentences.py): someone else's words are
+    evidence, not the seller's wording. Each match is mapped back to the original characters.
+    """
     lists = phrases(language)
     scopes = rule_scopes()
-    found_codes = set()
-    lowered = text.value.lower()
+    found_codes: set[str] = set()
+    norm = normalise.normalise(text.value)
+    value = norm.text
+    own = sentences.mask_quotes(value)
+    lowered = value.lower()
     candidates = sorted(lists["trigger"].candidates(lowered))
     present = {lists["rule_of"][index] for index in candidates}
     for name in phrase_lists():
-        if name not in present:
-            continue
         code = "lint." + name.replace("_", "-")
         if text.kind in scopes.get(code, frozenset()) or (
             text.kind in _NAMES and name != "placeholder"
         ):
             continue
-        taken: list[tuple[int, int]] = []  # report each passage once, even if patterns overlap
-        for found in lists[name].finditer(text.value, lowered, candidates):
-            if len(taken) == MAX_PER_RULE:  # enough to act on; the rest shows after a fix
-                break
-            if any(found.start() < end and start < found.end() for start, end in taken):
-                continue
-            taken.append(found.span())
+        subject = value if name in _READS_QUOTES else own
+        matches = lists[name].finditer(subject, lowered, candidates) if name in present else ()
+        spans = judge.spans(name, subject, language, matches, text.kind, found_codes, MAX_PER_RULE)
+        for start, end in spans:
             found_codes.add(code)
-            match = " ".join(found.group(0).split())
-            before = text.value[: found.start()].lower().count(found.group(0).lower())
-            yield Finding(code, text.path, _short(match), found.group(0), before)
+            yield _finding(code, text, norm, start, end)
+        if name == "filler" and judge.long_introduction(own, spans):
+            yield Finding("lint.long-introduction", text.path, str(words(text.value)))
     if (
         "lint.emotion" not in found_codes
         and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
-        shout = _shouting(text.value, lists["capitals"])
+        shout = _shouting(own, lists["capitals"])
         if shout:
             yield Finding("lint.emotion", text.path, shout, shout)
+
+
+_READS_QUOTES = {"placeholder", "support_case"}
+
+
+def _finding(code: str, text: Text, norm: normalise.Normalised, start: int, end: int) -> Finding:
+    """A finding at the original characters of a match in the normalised text."""
+    first, last = norm.span(start, end)
+    needle = text.value[first:last]
+    match = " ".join(norm.text[start:end].split())
+    before = text.value[:first].lower().count(needle.lower())
+    return Finding(code, text.path, _short(match), needle, before)
+
+
+def character_findings(text: Text) -> Iterator[Finding]:
+    """Invisible characters and Latin words spelt with Cyrillic or Greek look-alikes: they
+    corrupt what is pasted into Seller Central and hide words from the rules."""
+    norm = normalise.normalise(text.value)
+    if norm.invisible:
+        char = norm.invisible[0][1]
+        count = {"count": str(len(norm.invisible))}
+        yield Finding("lint.invisible-character", text.path, f"U+{ord(char):04X}", char, 0, count)
+    for index, word in norm.mixed[:MAX_PER_RULE]:
+        yield Finding("lint.mixed-script", text.path, word, text.value[index : index + len(word)])
 
 
 def _shouting(value: str, allowed: set[str]) -> str:

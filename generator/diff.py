@@ -60,28 +60,9 @@ def diff_cases(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
         title = f"{words['problem']} {gone['id']}: {gone['title']}"
         sections.append(Section(title, [Change("removed", title, _line(gone["problem"]))]))
     sections += [_plan_part(part, old, new, words) for part in outer if part.d > first]
-    sections.append(
-        Section(
-            words["labels"]["suppliers"],
-            _records(
-                old.get("suppliers", []),
-                new.get("suppliers", []),
-                lambda s: s["id"],
-                lambda s: s["id"],
-            ),
-        )
-    )
-    sections.append(
-        Section(
-            words["labels"]["evidence_index"],
-            _records(
-                old.get("evidence", []),
-                new.get("evidence", []),
-                lambda e: e["id"],
-                lambda e: e["id"],
-            ),
-        )
-    )
+    for key, label in (("suppliers", "suppliers"), ("evidence", "evidence_index")):
+        before, after = old.get(key, []), new.get(key, [])
+        sections.append(Section(words["labels"][label], _records(before, after, _id, _id)))
     sections += _review_sections(old, new)
     return [section for section in sections if section.changes]
 
@@ -93,7 +74,8 @@ SUBMISSIONS = "Submissions"
 
 
 def _exception_key(exception: dict[str, Any]) -> str:
-    return f"{exception['rule']} at {exception.get('path', '$')}"
+    where = exception.get("path")
+    return f"{exception['rule']} at {where}" if where else str(exception["rule"])
 
 
 def _review_sections(old: dict[str, Any], new: dict[str, Any]) -> list[Section]:
@@ -126,10 +108,14 @@ def render_review(data: dict[str, Any]) -> str:
     submissions = sorted(data.get("submissions", []), key=lambda s: s["date"])
     if not exceptions and not submissions:
         return ""
-    return environment().get_template("review.txt.j2").render(
-        exceptions=exceptions,
-        submissions=submissions,
-        titles={"exceptions": EXCEPTIONS, "submissions": SUBMISSIONS},
+    return (
+        environment()
+        .get_template("review.txt.j2")
+        .render(
+            exceptions=exceptions,
+            submissions=submissions,
+            titles={"exceptions": EXCEPTIONS, "submissions": SUBMISSIONS},
+        )
     )
 
 
@@ -232,6 +218,10 @@ def _records(old: list[Any], new: list[Any], key: Any, label: Any) -> list[Chang
     changes += [Change("added", name(item), _line(item)) for item in unmatched_new]
     changes += [Change("removed", name(item), _line(item)) for item in rest_old]
     return changes
+
+
+def _id(record: Any) -> str:
+    return str(record["id"])
 
 
 def _label(record: Any) -> str:

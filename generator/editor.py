@@ -73,13 +73,29 @@ def span(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> tuple[in
     if diagnostic.end is not None:
         return start, max(start, offset(text, *diagnostic.end))
     if case is not None and case.source == text:
-        for node in _nodes(case.root):
-            if isinstance(node, yaml.ScalarNode) and node.start_mark.index == start:
-                return start, max(node.end_mark.index, start)
+        found = _scalar_at(case, start)
+        if found is not None:
+            node, value = found
+            # A finding about a whole entry starts at its first key: take `key: value`.
+            whole = diagnostic.code != "schema.unknown-key" and isinstance(value, yaml.ScalarNode)
+            last = value if whole and value is not None else node
+            return start, max(last.end_mark.index, start)
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
     end = len(text[:line_end].rstrip())
     return start, end if end > start else line_end
+
+
+def _scalar_at(case: LoadedCase, start: int) -> tuple[yaml.Node, yaml.Node | None] | None:
+    """The scalar that starts at an offset, and its value if it is a mapping's key."""
+    for node in _nodes(case.root):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.start_mark.index == start:
+                    return key, value
+        elif isinstance(node, yaml.ScalarNode) and node.start_mark.index == start:
+            return node, None
+    return None
 
 
 def parse_json_path(path: str) -> Path_:

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
-# Larger images are not read: an A4 page scanned at 300 dpi is 8.7 megapixels, a 4K screenshot
-# 8.3; Tesseract's memory grows with the pixels (a 50-megapixel image took it past 1 GiB).
-OCR_MAX_PIXELS = 12_000_000
-# What Tesseract is given at most: a larger image is thinned out to this (a 2.7-megapixel image
-# of noise, the worst case, took it to 290 MiB).
+# Tesseract's memory grows with the pixels it reads: a 50-megapixel image took over 1 GiB. An A4
+# scan at 400 dpi has 15.5 megapixels; larger images are left unmarked and said so.
+OCR_MAX_PIXELS = 16_000_000
+# What Tesseract is given at most: a larger image is thinned out to this (on a 2.7-megapixel
+# image of noise, the worst case, it took 290 MiB in colour, 61 MiB in grey).
 OCR_GIVEN = 3_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
@@ -44,6 +44,7 @@ class Highlighted:
     pdf: bytes
     marks: dict[int, list[str]] = field(default_factory=dict)  # page index -> texts marked
     unsearched_images: int = 0
+    oversized_images: int = 0
 
 
 def needles(data: dict[str, Any]) -> list[str]:
@@ -65,6 +66,11 @@ UNSEARCHED = (
     "Tesseract is not installed, so the images in the submission PDF (screenshots, scans) were "
     "not searched for ASINs, supplier names and invoice numbers to highlight; install "
     "tesseract-ocr to have them marked"
+)
+OVERSIZED = (
+    "{count} image(s) in the evidence have more than 16 megapixels and were not searched for "
+    "ASINs, supplier names and invoice numbers to highlight; scale a screenshot or scan down "
+    "(300 dpi is enough) to have it marked"
 )
 
 
@@ -102,6 +108,10 @@ def highlight_pdf(pdf: bytes, wanted: list[str], ocr: bool | None = None) -> Hig
             for image in (c for c in _walk(figure) if type(c).__name__ == "LTImage"):
                 if not ocr:
                     result.unsearched_images += 1
+                    continue
+                width, height = image.srcsize
+                if (width or 0) * (height or 0) > OCR_MAX_PIXELS:
+                    result.oversized_images += 1
                     continue
                 marks += [(index, text, boxes) for text, boxes in _find_in_image(image, read)]
     if not marks:
@@ -206,9 +216,6 @@ def _find_in_image(
     Each pattern is written as _OCR_SAME reads it (upper case, look-alikes merged), beside
     the text it stands for.
     """
-    width, height = image.srcsize
-    if not width or not height or width * height > OCR_MAX_PIXELS:
-        return
     given = _image_file(image)
     if given is None:
         return
@@ -293,20 +300,22 @@ def _ocr_lines(tsv: str) -> Iterator[list[tuple[str, Box]]]:
 
 def _image_file(image: Any) -> tuple[bytes, int, int] | None:
     """The embedded image as a file Tesseract reads, and its size in pixels as read: JPEG as it
-    is (up to OCR_GIVEN pixels), raw pixels as a grey PNM of at most OCR_GIVEN pixels."""
+    is, raw pixels as a grey PNM of at most OCR_GIVEN pixels."""
+    if image.bits != 8:
+        return None  # Tesseract reads 8-bit pixels; checked before the stream is decoded
     width, height = image.srcsize
+    if not width or not height:
+        return None
     stream = image.stream
     filters = [name for name, _ in stream.get_filters()]
     if filters and str(filters[-1]).strip("/'") == "DCTDecode":
-        if width * height > OCR_GIVEN:
-            return None  # a JPEG cannot be thinned out here
         return bytes(stream.get_rawdata()), width, height
     try:
         pixels = stream.get_data()
     except Exception:  # pdfminer raises its own types for filters it cannot decode
         return None
     components = len(pixels) // (width * height)
-    if image.bits != 8 or components not in (1, 3) or len(pixels) != width * height * components:
+    if components not in (1, 3) or len(pixels) != width * height * components:
         return None
     grey = pixels if components == 1 else pixels[1::3]  # green stands for brightness well enough
     # Every step-th pixel of every step-th row: a 300-dpi page is read at 150 dpi.

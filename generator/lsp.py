@@ -267,7 +267,8 @@ def hover(ls: CaseServer, params: types.HoverParams) -> types.Hover | None:
         start, end = editor.span(checked.text, checked.case, diagnostic)
         rule = lint.rules().get(diagnostic.code)
         if rule is not None and start <= index <= end:
-            parts.append(f"**{rule.title}** (`{rule.code}`)\n\nWhy: {rule.why}\n\nFix: {rule.fix}.")
+            part = f"**{rule.title}** (`{rule.code}`)\n\nWhy: {rule.why}\n\nFix: {rule.fix}."
+            parts += [part] if part not in parts else []  # one rule, once
     if not parts and checked.case is not None:
         found = editor.path_at(checked.case, index)
         structure = str(checked.case.data.get("structure"))

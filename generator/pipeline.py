@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import convert, evidence, evidence_checks, highlight, lint, render
+from generator import convert, evidence, evidence_checks, highlight, lint, render, repository
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
 from generator.loader import LoadedCase, load_case, parse_case
 from generator.validate import validate_case
@@ -162,15 +162,22 @@ def render_outputs(
             outputs["submission"] = marked.pdf
             if marked.unsearched_images and notes is not None:
                 notes.append(highlight.UNSEARCHED)
+            if marked.oversized_images and notes is not None:
+                notes.append(highlight.OVERSIZED.format(count=marked.oversized_images))
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
 
 
-def output_paths(name: str, out_dir: Path, formats: Collection[str]) -> dict[str, Path]:
-    """Where each output of the case `name` goes; the text comes with its counts file."""
+def output_paths(
+    name: str, out_dir: Path, formats: Collection[str], key: str | None = None
+) -> dict[str, Path]:
+    """Where each output of the case `name` goes: out_dir/<key>/<name>.<suffix>, the key being
+    the case's path below cases/ (repository.output_key; default the name). The text comes with
+    its counts file."""
     outputs = [*formats, *(["counts"] if "txt" in formats else [])]
-    return {fmt: out_dir / name / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
+    folder = out_dir / (key or name)
+    return {fmt: folder / f"{name}{SUFFIXES[fmt]}" for fmt in dict.fromkeys(outputs)}
 
 
 def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
@@ -182,8 +189,9 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
         result.failed = True
         return result
     case = checked.case
-    paths = output_paths(case.name, options.out_dir, options.formats)
-    stamp = options.out_dir / case.name / STAMP
+    key = repository.output_key(case.file)  # cases/acme/x.yaml: build/acme/x/
+    paths = output_paths(case.name, options.out_dir, options.formats, key)
+    stamp = options.out_dir / key / STAMP
     inputs = fingerprint(checked, options.formats)
     outputs: dict[str, bytes] = {}
     if not options.force and up_to_date(stamp, inputs, paths.values()):

@@ -7,8 +7,11 @@ matches can start with anything get no prefixes and always run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 try:  # the parser behind `re`; its layout has been stable across CPython 3.x
@@ -18,6 +21,7 @@ except ImportError:  # pragma: no cover
     sre = sre_parse = None
 
 MAX_PREFIXES = 256
+
 Paths = list[tuple[str, bool]]  # (literal so far, whether the literal can still grow)
 
 
@@ -30,6 +34,40 @@ def _parsed(pattern: str) -> tuple[Any, ...] | None:
         return tuple(sre_parse.parse(pattern))
     except Exception:  # an unusual construct (or a RecursionError): no prefilter, run it always
         return None
+
+
+def _digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()[:16]
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    """rules/analysis.json, written with the lemma tables (python -m generator.lemmas): a first
+    run need not parse the long alternations of the lemma sets."""
+    from generator.resources import RULES
+
+    path = RULES / "analysis.json"
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("prefilter") != _digest(Path(__file__).read_bytes()):
+        return {}  # analysed by another version of this module
+    patterns: dict[str, Any] = data.get("patterns", {})
+    return patterns
+
+
+def shipped(source: str) -> list[Any] | None:
+    """The shipped analysis of a pattern, if it is one of the package's own."""
+    found: list[Any] | None = _shipped().get(_digest(source))
+    return found
+
+
+def shipped_table(analyses: dict[str, list[Any]]) -> str:
+    """The text of rules/analysis.json for these analyses (source -> analysis)."""
+    table = {_digest(source): analysis for source, analysis in sorted(analyses.items())}
+    data = {"prefilter": _digest(Path(__file__).read_bytes()), "patterns": table}
+    return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def literal_prefixes(pattern: str) -> frozenset[str] | None:

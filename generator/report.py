@@ -3,13 +3,14 @@ workflow commands, SARIF 2.1.0 (code scanning) and JUnit XML (CI test reports).
 
 Text and GitHub lines are printed as each case is checked; the JSON, SARIF and JUnit documents
 need every case first and are printed whole at the end, on standard output, with nothing else
-there (notes such as "wrote …" go to standard error in every format).
+there (notes such as "wrote …" go to standard error then).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from xml.etree import ElementTree
 import click
 
 from generator import __version__, about
-from generator.diagnostics import Diagnostic, Severity, printable
+from generator.diagnostics import MAX_MESSAGE, Diagnostic, Severity, printable
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 COLOURS = ("auto", "always", "never")
@@ -64,20 +65,21 @@ def format_github(diagnostic: Diagnostic) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(
         diagnostic.severity, "notice"
     )
-    where = f" {diagnostic.path}:" if diagnostic.path else ""
-    message = f"{where} {diagnostic.message}".strip()
+    # Text from the case is made safe to print as in the text format (annotations are shown).
+    where = f"{printable(diagnostic.path)}: " if diagnostic.path else ""
+    message = where + printable(diagnostic.message, MAX_MESSAGE)
     if diagnostic.hint:
         message += f": {diagnostic.hint}"
     properties = ",".join(
         f"{key}={_escape_property(value)}"
         for key, value in (
-            ("file", diagnostic.file),
+            ("file", printable(diagnostic.file)),
             ("line", str(diagnostic.line)),
             ("col", str(diagnostic.column)),
             ("title", f"actionplan [{diagnostic.code}]"),
         )
     )
-    return f"::{level} {properties}::{_escape_data(printable(message))}"
+    return f"::{level} {properties}::{_escape_data(message)}"
 
 
 def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -129,6 +131,10 @@ class RuleText:
     severity: str = "error"
 
 
+# SARIF's result levels by severity; anything below a warning is a note.
+_LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+
+
 def _uri(file: str) -> str:
     """A path relative to where the tool runs (the repository's top, in CI), as a URI."""
     path = Path(file)
@@ -151,11 +157,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
         rule: dict[str, Any] = {
             "id": code,
             "shortDescription": {"text": text.title},
-            "defaultConfiguration": {
-                "level": {"error": "error", "warning": "warning", "note": "note"}.get(
-                    text.severity, "none"
-                )
-            },
+            "defaultConfiguration": {"level": _LEVELS.get(text.severity, "none")},
         }
         if text.help:
             rule["fullDescription"] = {"text": text.help}
@@ -168,7 +170,7 @@ def to_sarif(files: dict[str, list[Diagnostic]], describe: Callable[[str], RuleT
             {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": d.severity.value,  # SARIF's levels: error, warning, note
+                "level": _LEVELS.get(d.severity.value, "note"),
                 "message": {"text": message + (f": {d.hint}" if d.hint else "")},
                 "locations": [
                     {
@@ -263,6 +265,11 @@ class Reporter:
             for d in diagnostics:
                 click.echo(format_github(d))
 
+    def wrote(self, path: Path) -> None:
+        """An output written: on standard output for people, beside the document otherwise."""
+        if not self.quiet:
+            click.echo(f"wrote {path}", err=self.format != "text")
+
     def note(self, message: str, *, always: bool = False) -> None:
         """A line for the person watching (standard error), left out by -q."""
         if always or not self.quiet:
@@ -273,25 +280,30 @@ class Reporter:
         if self.verbose:
             click.echo(message, err=True)
 
-    def finish(self, summary: str = "") -> None:
-        """The document of a machine format, then the one-line summary (standard error)."""
+    def finish(self, summary: str = "", *, findings_summary: bool = False) -> None:
+        """The document of a machine format, then the one-line summary on standard error: for a
+        person at a terminal or with -v; with `findings_summary`, also whenever there are
+        findings (lint's counts, which a log keeps)."""
         if self.format == "json":
             click.echo(to_json(self.files))
         elif self.format == "sarif":
             click.echo(to_sarif(self.files, self.describe))
         elif self.format == "junit":
             click.echo(to_junit(self.files))
-        self.note(summary or self.summary())
+        found = any(self.files.values())
+        wanted = self.verbose or sys.stderr.isatty() or (findings_summary and found)
+        if wanted and not self.quiet:
+            click.echo(summary or self.summary(), err=True)
 
     def summary(self) -> str:
-        errors, warnings = counts(d for found in self.files.values() for d in found)
+        everything = [d for found in self.files.values() for d in found]
+        errors, warnings = counts(everything)
+        notes = len(everything) - errors - warnings
         cases = len(self.files)
-        checked = f"{cases} case{'s' if cases != 1 else ''} checked"
-        if not errors and not warnings:
-            return f"{checked}: no problems"
-        parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
-        parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
-        return f"{checked}: {', '.join(parts)}"
+        if not everything:
+            return f"{cases} case{'s' if cases != 1 else ''} checked: no problems"
+        noted = f", {notes} note(s)" if notes else ""
+        return f"{errors} error(s), {warnings} warning(s){noted} in {cases} case(s)"
 
     @property
     def failed(self) -> bool:

@@ -45,7 +45,7 @@ class Step:
     """One thing `init` did or left alone."""
 
     path: str
-    done: str  # "wrote", "kept" (it existed), "updated"
+    done: str  # "wrote", "made", "set", "kept" (it existed), "updated"
 
 
 def _environment() -> jinja2.Environment:
@@ -94,7 +94,10 @@ def _write_new(path: Path, content: bytes, name: str) -> Step:
 
 def schema_sources() -> dict[str, Path]:
     """The schema files a plans repository keeps a copy of, by name."""
-    found = {path.name: path for path in sorted(SCHEMAS.glob("*.schema.json"))}
+    # What a case and actionplan.yaml refer to; not the tool's own (the rule catalogue's).
+    names = ["config.schema.json", "defs.schema.json"]
+    names += sorted(path.name for path in SCHEMAS.glob("plan-*.schema.json"))
+    found = {name: SCHEMAS / name for name in names}
     found[EDITOR_SCHEMA] = TEMPLATES / "repository" / EDITOR_SCHEMA
     return found
 
@@ -139,14 +142,14 @@ def set_up_git(folder: Path, python: str) -> list[Step]:
     steps = []
     if _git(folder, "rev-parse", "--is-inside-work-tree").returncode != 0:
         _git(folder, "init", "--quiet")
-        steps.append(Step(".git", "wrote"))
+        steps.append(Step("a git repository (git init)", "made"))
     command = textconv_command(python)
     current = _git(folder, "config", "--local", "diff.actionplan.textconv").stdout.strip()
     if current != command:
+        # Not cachetextconv: git would commit its cache as notes, which fails where no author
+        # identity is set (a CI runner), and `git diff` with it.
         _git(folder, "config", "--local", "diff.actionplan.textconv", command)
-        # Plans are text: git keeps the converted text of old versions for `git log -p`.
-        _git(folder, "config", "--local", "diff.actionplan.cachetextconv", "true")
-        steps.append(Step(f"git config diff.actionplan.textconv {command}", "wrote"))
+        steps.append(Step(f"git config diff.actionplan.textconv {command}", "set"))
     return steps
 
 
@@ -226,10 +229,11 @@ def schema_reference(case_file: Path, structure: str) -> str:
     return str(schema.get("$id", name))
 
 
-def find_cases(top: Path) -> list[Path]:
-    """Every case under top/cases/, in folders too (cases/clients/acme/recall.yaml), sorted;
-    not the files inside a case's own folder (its evidence), nor a settings file."""
-    root = top / CASES
+def find_cases(top: Path, root: Path | None = None) -> list[Path]:
+    """Every case under top/cases/ (or the folder `root` in it), in folders too
+    (cases/clients/acme/recall.yaml), sorted; not the files inside a case's own folder (its
+    evidence), nor a settings file."""
+    root = root or top / CASES
     found = []
     for path in sorted(root.rglob("*.yaml")):
         if path.name == CONFIG_FILE:
@@ -253,8 +257,12 @@ def group_by_config(files: list[str], config: Path | None) -> dict[Path | None, 
     """The cases by the settings file that applies to each: `config` for all if given, else the
     nearest actionplan.yaml above each case (None: the defaults)."""
     groups: dict[Path | None, list[str]] = {}
+    by_folder: dict[str, Path | None] = {}  # a folder's cases share their settings
     for file in files:
-        key = config if config is not None else find_config(Path(file))
+        folder = os.path.dirname(file) or "."
+        if config is None and folder not in by_folder:
+            by_folder[folder] = find_config(Path(folder))
+        key = config if config is not None else by_folder[folder]
         groups.setdefault(key, []).append(file)
     return groups
 

@@ -107,10 +107,7 @@ def dump_case(data: dict[str, Any], note: str, schema: str = "") -> str:
         data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
     schema = schema or f"../schemas/plan-{data['structure']}.schema.json"
-    return (
-        f"# yaml-language-server: $schema={schema}\n"
-        f"# {note}\n{body}"
-    )
+    return f"# yaml-language-server: $schema={schema}\n# {note}\n{body}"
 
 
 def write_new(path: Path, text: str) -> None:

@@ -285,6 +285,7 @@ def _fragments(preview: Preview, state: State) -> dict[str, Any]:
     return {
         "version": state.version,
         "plan": state.plan,
+        "lang": str(state.good[0].data.get("language", "")) if state.good else "",
         "errors": _template("errors.html.j2").render(state=state, name=preview.name),
         "findings": _template("findings.html.j2").render(state=state),
         "findings_json": [
@@ -312,9 +313,7 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         return host in {f"{name}:{self.port}" for name in LOCAL_NAMES}
 
-    def _send(
-        self, status: int, body: bytes, kind: str, extra: dict[str, str] | None = None
-    ) -> None:
+    def _send(self, status: int, body: bytes, kind: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -326,8 +325,6 @@ class Handler(BaseHTTPRequestHandler):
             f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{self.site.nonce}';"
             " connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'",
         )
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -350,6 +347,12 @@ class Handler(BaseHTTPRequestHandler):
             )
             self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
             return
+        if len(parts) == 3 and parts[:2] == ["", "case"] and _CASE_NAME.match(parts[2]):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", f"/case/{parts[2]}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if len(parts) < 4 or parts[:2] != ["", "case"]:
             self._text(HTTPStatus.NOT_FOUND, "not found")
             return
@@ -366,9 +369,8 @@ class Handler(BaseHTTPRequestHandler):
             # A page of an earlier run of the server (it reconnects by itself) gets the plan now.
             current = query.get("instance", [""])[0] == self.site.instance
             self._events(preview, int(since) if since.isdigit() and current else 0)
-        elif rest in {f"{preview.name}{suffix}.pdf": kind for kind, suffix in PDFS.items()}:
-            kind = next(k for k, suffix in PDFS.items() if rest == f"{preview.name}{suffix}.pdf")
-            self._pdf(preview, kind)
+        elif rest in (pdfs := {f"{preview.name}{end}.pdf": kind for kind, end in PDFS.items()}):
+            self._pdf(preview, pdfs[rest])
         else:
             self._text(HTTPStatus.NOT_FOUND, "not found")
 

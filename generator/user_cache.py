@@ -20,17 +20,24 @@ from generator import __version__
 
 @cache
 def folder() -> Path | None:
-    """~/.cache/actionplan/<version> (or $XDG_CACHE_HOME, or $ACTIONPLAN_CACHE), if writable."""
+    """The user's cache folder for actionplan (platformdirs: ~/.cache/actionplan or
+    $XDG_CACHE_HOME on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), or
+    $ACTIONPLAN_CACHE/actionplan; one folder per version, if writable."""
     if os.environ.get("ACTIONPLAN_CACHE") == "off":
         return None
-    base = os.environ.get("ACTIONPLAN_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    path = root / "actionplan" / __version__
+    base = os.environ.get("ACTIONPLAN_CACHE")
+    if base:
+        root = Path(base) / "actionplan"
+    else:
+        import platformdirs
+
+        root = Path(platformdirs.user_cache_dir("actionplan", appauthor=False))
+    path = root / __version__
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    real = _real_folders(root, "actionplan", __version__)
+    real = _real_folders(root.parent, root.name, __version__)
     return path if real and os.access(path, os.W_OK) else None
 
 
@@ -66,12 +73,17 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real entry; a bigger one is 
 
 def subfolder(name: str, key: bytes) -> Path | None:
     """A folder of the cache that holds only what was made for exactly this `key`."""
-    where = folder()
+    return _keyed_folder(folder(), name, key)
+
+
+def _keyed_folder(where: Path | None, name: str, key: bytes, private: bool = False) -> Path | None:
+    """`where`/<name>-<digest of key>, made if need be (and its parents, with `private`, for
+    this user only), or None if it cannot be."""
     if where is None:
         return None
     path = where / f"{name}-{_digest(key)[:16]}"
     try:
-        path.mkdir(exist_ok=True)
+        path.mkdir(parents=private, exist_ok=True, mode=0o700 if private else 0o777)
     except OSError:
         return None
     return path
@@ -109,15 +121,7 @@ def private_folder() -> Path | None:
 
 def private_subfolder(name: str, key: bytes) -> Path | None:
     """A folder of private_folder() for exactly this `key`."""
-    where = private_folder()
-    if where is None:
-        return None
-    path = where / f"{name}-{_digest(key)[:16]}"
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        return None
-    return path
+    return _keyed_folder(private_folder(), name, key, private=True)
 
 
 def load_json(name: str, key: bytes) -> Any:

@@ -9,6 +9,7 @@ tests/test_corpus.py holds the held-out part to its bar.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,10 @@ def totals(part: str) -> dict[str, dict[str, float]]:
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
         out[rule] = {**c, "precision": precision, "recall": recall}
-    out["good"] = {**good, "share": good["false_alarms"] / good["passages"] if good["passages"] else 0.0}
+    out["good"] = {
+        **good,
+        "share": good["false_alarms"] / good["passages"] if good["passages"] else 0.0,
+    }
     return out
 
 
@@ -127,9 +131,41 @@ def report(part: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     return "\n".join(lines)
 
 
+QUALITY = Path(__file__).parent.parent / "rules" / "quality.json"
+
+
+def quality_table() -> str:
+    """rules/quality.json: the held-out figures per rule and language, which grade the phrase
+    rules' severity and fill docs/rules.md."""
+    table = {language: evaluate(language, "holdout") for language in LANGUAGES}
+    data = {
+        "rules": {
+            rule: {
+                language: {
+                    key: round(table[language][rule][key], 3)
+                    for key in ("tp", "fp", "fn", "precision", "recall")
+                }
+                for language in LANGUAGES
+            }
+            for rule in RULES
+        },
+        "passages": {language: len(passages(language, "holdout")) for language in LANGUAGES},
+    }
+    data["about"] = (
+        "Measured on the held-out part of the labelled corpus (tests/lint-corpus/holdout/); "
+        "written by `python -m tests.corpus --record`, do not edit; tests/test_corpus.py "
+        "checks that it matches the corpus."
+    )
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
 if __name__ == "__main__":
     import sys
 
+    if "--record" in sys.argv:
+        QUALITY.write_text(quality_table(), encoding="utf-8")
+        print(f"wrote {QUALITY}")
+        sys.exit(0)
     args = [a for a in sys.argv[1:] if a != "-v"]
     langs = tuple(args) or LANGUAGES
     for name in PARTS:

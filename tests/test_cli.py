@@ -40,6 +40,11 @@ def test_python_dash_m_is_the_same_command() -> None:
 
 def test_validate_valid_case_is_silent_and_exits_0() -> None:
     assert run("validate", MINIMAL) == (0, "", "")
+    assert run("validate", "-v", MINIMAL) == (
+        0,
+        "",
+        f"{MINIMAL}: ok\n1 case checked: no problems\n",
+    )
 
 
 def test_validate_missing_file_is_a_diagnostic() -> None:

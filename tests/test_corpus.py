@@ -6,19 +6,51 @@ from __future__ import annotations
 
 import pytest
 
-from tests.corpus import LANGUAGES, PARTS, RULES, evaluate, passages, report
+from generator import catalogue
+from tests.corpus import LANGUAGES, PARTS, QUALITY, RULES, evaluate, passages, quality_table, report
 
 PRECISION, RECALL, FALSE_ALARMS = 0.90, 0.85, 0.03
-# (language, rule or "good", measure): the figure reached where it is short of the target.
-FLOORS: dict[tuple[str, str, str], float] = {}
+# (language, rule or "good", measure): the figure reached on the held-out part where it is short
+# of the target (measured on 1 December 2026, 458 held-out passages). These are the cells that miss
+# the issue's targets; raise a floor when the rules improve, never lower one to let a change pass.
+FLOORS: dict[tuple[str, str, str], float] = {
+    ("en", "promise", "precision"): 0.85,
+    ("en", "promise", "recall"): 0.80,
+    ("en", "blame", "recall"): 0.78,
+    ("en", "filler", "recall"): 0.81,
+    ("en", "vague", "recall"): 0.47,
+    ("de", "promise", "precision"): 0.77,
+    ("de", "promise", "recall"): 0.77,
+    ("de", "blame", "precision"): 0.80,
+    ("de", "blame", "recall"): 0.80,
+    ("de", "emotion", "precision"): 0.80,
+    ("de", "emotion", "recall"): 0.80,
+    ("de", "filler", "recall"): 0.50,
+    ("de", "vague", "recall"): 0.60,
+    ("de", "good", "share"): 0.052,
+    ("fr", "promise", "precision"): 0.88,
+    ("fr", "blame", "recall"): 0.66,
+    ("fr", "filler", "precision"): 0.83,
+    ("fr", "filler", "recall"): 0.71,
+    ("fr", "vague", "recall"): 0.53,
+    ("es", "promise", "precision"): 0.81,
+    ("es", "blame", "precision"): 0.71,
+    ("es", "blame", "recall"): 0.62,
+    ("es", "emotion", "precision"): 0.75,
+    ("es", "emotion", "recall"): 0.75,
+    ("es", "filler", "precision"): 0.87,
+    ("es", "vague", "recall"): 0.50,
+    ("es", "good", "share"): 0.089,
+    ("it", "promise", "precision"): 0.81,
+    ("it", "emotion", "precision"): 0.75,
+    ("it", "emotion", "recall"): 0.75,
+    ("it", "filler", "recall"): 0.71,
+    ("it", "question", "precision"): 0.80,
+    ("it", "vague", "recall"): 0.40,
+    ("it", "good", "share"): 0.058,
+}
 
 
-# Temporary, until the rules are retuned on the grown development part (issue 14): the held-out
-# part grew blind, and the new `vague` family has no development passages yet.
-_RETUNING = pytest.mark.xfail(reason="rules being retuned on the grown corpus", strict=False)
-
-
-@_RETUNING
 def test_corpus_is_large_split_and_labelled_with_known_rules() -> None:
     total = good = 0
     for language in LANGUAGES:
@@ -38,7 +70,6 @@ def test_corpus_is_large_split_and_labelled_with_known_rules() -> None:
     assert held_out / total >= 0.30
 
 
-@_RETUNING
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_held_out_part_meets_the_targets(language: str) -> None:
     table = evaluate(language, "holdout")
@@ -67,3 +98,21 @@ def test_the_parts_are_separate_folders() -> None:
     for language in LANGUAGES:
         header = (PARTS["dev"] / f"{language}.yaml").read_text(encoding="utf-8")[:600]
         assert "development part" in header.lower(), language
+
+
+def test_recorded_quality_is_the_held_out_measurement() -> None:
+    """rules/quality.json (severity, docs/rules.md) is what the held-out part measures now."""
+    assert QUALITY.read_text(encoding="utf-8") == quality_table(), (
+        "run: python -m tests.corpus --record, then actionplan rules --markdown > docs/rules.md"
+    )
+
+
+def test_a_phrase_rule_is_an_error_only_where_it_is_precise() -> None:
+    for rule in catalogue.rules().values():
+        if not rule.phrases:
+            continue
+        for language in LANGUAGES:
+            row = evaluate(language, "holdout")[rule.name]
+            if catalogue.severity(rule, language) == "error":
+                assert row["precision"] >= catalogue.ERROR_PRECISION, (rule.code, language)
+                assert row["tp"] + row["fp"] >= catalogue.MIN_SUPPORT, (rule.code, language)

@@ -213,3 +213,17 @@ def test_a_whole_skeleton_is_yaml_with_every_required_key(structure: str) -> Non
     # 8D root causes need their method (an allOf in the schema).
     (cause,) = problem["root_causes"]
     assert set(cause) == ({"id", "cause", "method"} if structure == "8d" else {"id", "cause"})
+
+
+def test_every_finding_of_a_bad_plan_spans_what_it_is_about() -> None:
+    name = "tests/lint/bad-plan.yaml"
+    text = (ROOT / name).read_text(encoding="utf-8")
+    checked = pipeline.check_text(name, text, lint.load_settings())
+    spans = {}
+    for diagnostic in checked.diagnostics:
+        start, end = editor.span(text, checked.case, diagnostic)
+        assert text[start:end].strip() and "\n" not in text[start:end], diagnostic
+        spans.setdefault(diagnostic.code, text[start:end])
+    assert spans["lint.unaddressed-cause"] == "id: RC2"  # the root cause, by its id
+    assert spans["lint.action-status"] == "planned"
+    assert spans["evidence.missing"] == "evidence/invoice.pdf"

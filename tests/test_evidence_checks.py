@@ -54,7 +54,7 @@ def _two_asins(evidence: str, extra: str = "") -> str:
 
 
 INVOICE = """  - id: E{n}
-    file: evidence/invoice-e{n}.pdf
+    file: evidence/invoice-{n}.pdf
     kind: invoice
     date: {date}
     number: INV-{n}
@@ -101,7 +101,10 @@ def test_an_older_extra_invoice_is_a_note_and_stays_one_under_strict(tmp_path: P
     assert len(found) == 1 and "note [evidence.older]" in found[0]
     assert "E2 is 537 days old, before the cut-off 2025-11-20 (365 days)" in found[0]
     assert "covered within the window by E1" in found[0]
-    shutil.copytree("tests/lint/bad-evidence", tmp_path / "case")  # invoice-e1.pdf, -e2.pdf, ...
+    shutil.copytree("tests/minimal-4d", tmp_path / "case")
+    report = (tmp_path / "case" / "evidence" / "lab-report.pdf").read_bytes()
+    for n in (1, 2):  # two files: the same file cited twice is an error of its own
+        (tmp_path / "case" / "evidence" / f"invoice-{n}.pdf").write_bytes(report + b"%%%d\n" % n)
     (tmp_path / "case.yaml").write_text(text.replace("evidence: [E1]", "evidence: [E1, E2]"))
     code, _, err = run("lint", "--strict", str(tmp_path / "case.yaml"))
     assert code == 0, err

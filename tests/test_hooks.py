@@ -31,9 +31,12 @@ def plans(tmp_path: Path) -> Path:
 
 def run_hook(hook: dict[str, Any], repo: Path) -> subprocess.CompletedProcess[str]:
     """The hook's entry with the files of `repo` that its pattern selects, as pre-commit passes
-    them (relative to the repository's top)."""
+    them (relative to the repository's top), or none if it takes no file names."""
     files = sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file())
-    selected = [f for f in files if re.search(hook["files"], f)]
+    include, exclude = hook.get("files", ""), hook.get("exclude", "^$")  # pre-commit's defaults
+    selected = [f for f in files if re.search(include, f) and not re.search(exclude, f)]
+    if not hook.get("pass_filenames", True):
+        selected = []  # the command finds the cases itself
     entry = shlex.split(hook["entry"])
     # The command the package installs (language: python), from this environment.
     command = Path(sys.executable).with_name(entry[0])
@@ -81,3 +84,13 @@ def test_a_hook_stops_a_commit_with_a_problem_and_names_it(
     assert "cases/bad.yaml:" in done.stderr and f"[{code}]" in done.stderr
     assert "cases/good.yaml" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_lint_hook_runs_on_every_commit_and_sees_a_deleted_evidence_file(plans: Path) -> None:
+    hook = HOOKS["actionplan-lint"]
+    # git hands a deleted file to no hook: only a hook that always runs can see it.
+    assert hook["always_run"] is True and hook["pass_filenames"] is False
+    (plans / "cases" / "good" / "evidence" / "lab-report.pdf").unlink()
+    done = run_hook(hook, plans)
+    assert done.returncode == 1
+    assert "cases/good.yaml:" in done.stderr and "[evidence.missing]" in done.stderr

@@ -137,12 +137,17 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
 
 
 def test_build_stops_on_lint_errors_unless_allowed(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "Closed the listing.", "We will close the listing.")
+    # An action dated after the plan is an error in every language, whatever the corpus says.
+    path = _variant(
+        tmp_path,
+        "        date: 2026-10-28\n        owner",
+        "        date: 2026-12-28\n        owner",
+    )
     out_dir = str(tmp_path / "out")
     code, out, err = run("build", "--out", out_dir, str(path))
     assert code == 1 and out == "" and err.endswith("variant.yaml: not built\n")
     code, out, err = run("build", "--allow-lint-errors", "--out", out_dir, str(path))
-    assert code == 0 and "error [lint.promise]" in err
+    assert code == 0 and "error [lint.action-date]" in err
     assert (tmp_path / "out" / "variant" / "variant.pdf").exists()
 
 

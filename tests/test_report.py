@@ -167,7 +167,7 @@ def test_summary_counts_cases_errors_and_warnings() -> None:
     reporter = report.Reporter()
     for file, found in FILES.items():
         reporter.files[file] = found
-    assert reporter.summary() == "3 cases checked: 2 errors, 1 warning"
+    assert reporter.summary() == "2 error(s), 1 warning(s) in 3 case(s)"
     assert reporter.failed
     clean = report.Reporter(files={"cases/clean.yaml": []})
     assert clean.summary() == "1 case checked: no problems" and not clean.failed

@@ -22,8 +22,9 @@ def test_init_writes_a_repository_and_never_overwrites(tmp_path: Path) -> None:
     folder = tmp_path / "plans"
     steps = repository.init_repository(folder, sys.executable)
     written = {step.path for step in steps if step.done == "wrote"}
-    for name in [*repository.FILES, "cases/.gitkeep", "schemas/plan-4d.schema.json", ".git"]:
+    for name in [*repository.FILES, "cases/.gitkeep", "schemas/plan-4d.schema.json"]:
         assert name in written
+    assert (folder / ".git").is_dir()
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "build/"
     attributes = (folder / ".gitattributes").read_text()
     assert "cases/**/*.yaml diff=actionplan" in attributes and "*.pdf binary" in attributes
@@ -41,12 +42,14 @@ def test_init_writes_a_repository_and_never_overwrites(tmp_path: Path) -> None:
     assert any(step.get("uses", "").startswith("actions/cache@") for step in lint_steps)
     assert any("--output-format github" in step.get("run", "") for step in lint_steps)
     settings = json.loads((folder / ".vscode/settings.json").read_text())
-    assert settings["yaml.schemas"]["./schemas/config.schema.json"] == ["actionplan.yaml"]
+    assert "actionplan.yaml" in settings["yaml.schemas"]["./schemas/config.schema.json"]
+    assert "cases/**/*.yaml" in settings["yaml.schemas"]["./schemas/plan.schema.json"]
     assert (folder / "requirements.txt").read_text().splitlines()[-1] == (
         f"actionplan=={__version__}"
     )
-    for path in SCHEMAS.glob("*.schema.json"):
+    for path in [*SCHEMAS.glob("plan-*.schema.json"), *SCHEMAS.glob("[cd]*.schema.json")]:
         assert (folder / "schemas" / path.name).read_bytes() == path.read_bytes()
+    assert not (folder / "schemas" / "rules.schema.json").exists()  # the tool's own
 
     (folder / "README.md").write_text("ours\n")
     (folder / "schemas" / "defs.schema.json").write_text("{}")
@@ -222,3 +225,26 @@ def test_cases_are_grouped_by_the_settings_that_apply_to_them(tmp_path: Path) ->
 def test_cases_of_one_name_outside_cases_would_share_an_output_folder() -> None:
     files = ["a/x.yaml", "b/x.yaml", "cases/p/x.yaml", "cases/q/x.yaml"]
     assert repository.clashing_outputs(files) == {"x": ["a/x.yaml", "b/x.yaml"]}
+
+
+def test_the_ci_configurations_are_valid_for_github_and_gitlab(tmp_path: Path) -> None:
+    """The workflow that `init` writes and the GitLab snippet of the docs, checked against the
+    schemas the CI systems publish (vendored in check-jsonschema, so no network is needed)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    repository.init_repository(tmp_path, sys.executable)
+    docs = (ROOT / "docs" / "plans-repository.md").read_text()
+    snippet = re.search(r"```yaml\n(default:.*?)```", docs, re.DOTALL)
+    assert snippet is not None
+    (tmp_path / "gitlab-ci.yml").write_text(snippet.group(1))
+    checker = str(Path(sys.executable).with_name("check-jsonschema"))
+    for schema, file in [
+        ("vendor.github-workflows", tmp_path / ".github/workflows/actionplan.yml"),
+        ("vendor.gitlab-ci", tmp_path / "gitlab-ci.yml"),
+    ]:
+        done = subprocess.run(
+            [checker, "--builtin-schema", schema, str(file)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

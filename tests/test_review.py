@@ -48,7 +48,7 @@ def test_diff_and_text_show_lint_exceptions_with_reasons_and_the_submissions() -
     ]
     sections = {s.title: s for s in diff.diff_cases(before, after)}
     (exception,) = sections[diff.EXCEPTIONS].changes
-    assert (exception.kind, exception.label) == ("added", "lint.length at $")
+    assert (exception.kind, exception.label) == ("added", "lint.length")
     assert exception.text == "Amazon asked for the full timeline."
     (submission,) = sections[diff.SUBMISSIONS].changes
     assert submission.kind == "added" and "did not address the root cause" in submission.text

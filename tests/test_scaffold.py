@@ -16,7 +16,9 @@ from tests.helpers import run
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A plans repository: cases/ and the copy of the schemas that `init` makes."""
     (tmp_path / "cases").mkdir()
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from generator import serve
+from generator import catalogue, serve
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,6 +88,10 @@ def _wait_until(page: Any, script: str) -> None:
         time.sleep(0.05)
 
 
+# A promise's default severity in English follows its measured precision (rules/quality.json).
+_PROMISE = catalogue.severity(catalogue.rules()["lint.promise"], "en")
+
+
 def _same_page(page: Any) -> None:
     assert page.evaluate("window.marker") == "still the same page"
 
@@ -108,7 +112,7 @@ def test_a_save_updates_the_plan_and_its_findings_without_a_reload(page: Any, re
         " r.setEnd(a.parentNode, a.parentNode.childNodes.length); return r.toString(); })()"
     )
     assert following.startswith("We will close the listing")
-    assert page.evaluate("CSS.highlights.get('finding-error').size") == 1
+    assert page.evaluate(f"CSS.highlights.get('finding-{_PROMISE}').size") == 1
     # Fixed: the finding goes, still on the same page.
     _edit(case, "We will close the listing", "Closed the listing")
     _wait_until(page, "!document.querySelector('#findings').textContent.includes('lint.promise')")
@@ -143,11 +147,12 @@ def test_evidence_and_settings_changes_update_the_page(page: Any, repo: Path) ->
     removed.write_bytes(kept)
     page.wait_for_selector("#errors .broken", state="detached", timeout=WAIT_MS)
     _edit(repo / "cases" / CASE.name, "Closed the listing", "We will close the listing")
-    _wait_until(page, "document.querySelector('#findings li.error') !== null")
+    _wait_until(page, f"document.querySelector('#findings li.{_PROMISE}') !== null")
+    other = "warning" if _PROMISE == "error" else "error"
     (repo / "actionplan.yaml").write_text(
-        "lint:\n  severity:\n    lint.promise: warning\n", encoding="utf-8"
+        f"lint:\n  severity:\n    lint.promise: {other}\n", encoding="utf-8"
     )
-    _wait_until(page, "document.querySelector('#findings li.warning') !== null")
+    _wait_until(page, f"document.querySelector('#findings li.{other}') !== null")
     _same_page(page)
 
 
@@ -188,6 +193,7 @@ def test_only_local_hosts_and_only_the_outputs_are_served(server: serve.Server) 
         "/case/nothing-here/",
     ):
         assert _get(server, path)[0] == 404, path
+    assert _get(server, "/case/asin-recall")[0] == 301  # to /case/asin-recall/
     status, body = _get(server, "/case/asin-recall/asin-recall.pdf")
     assert status == 200 and body.startswith(b"%PDF-")
     status, body = _get(server, "/case/asin-recall/asin-recall-submission.pdf")
@@ -305,3 +311,55 @@ def test_a_page_follows_a_restarted_server(browser: Any, repo: Path) -> None:
     finally:
         opened.close()
         second.stop()
+
+
+def test_the_panel_counts_errors_warnings_and_notes_apart() -> None:
+    from generator.diagnostics import Diagnostic, Severity
+
+    found = [
+        Diagnostic("c.yaml", line, 1, severity, code, "$.date", "message")
+        for line, severity, code in (
+            (1, Severity.ERROR, "lint.promise"),
+            (2, Severity.WARNING, "lint.filler"),
+            (3, Severity.NOTE, "evidence.older"),
+        )
+    ]
+    state = serve.State(findings=[serve.Finding(n, d, "", []) for n, d in enumerate(found)])
+    panel = serve._template("findings.html.j2").render(state=state)
+    assert "1 error(s), 1 warning(s), 1 note(s)" in panel
+    assert panel.count('<li class="note"') == 1
+
+
+def test_a_saved_template_updates_the_page(page: Any) -> None:
+    """The preview's own stylesheet saved again, unchanged (its time put back after)."""
+    import os
+
+    from generator.resources import TEMPLATES
+
+    css = TEMPLATES / "preview" / "preview.css"
+    before, content = css.stat(), css.read_bytes()
+    version = int(page.get_attribute("body", "data-version"))
+    try:
+        css.write_bytes(content)
+        _wait_until(page, f"Number(document.body.dataset.version) > {version}")
+    finally:
+        os.utime(css, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _same_page(page)
+
+
+def test_the_pages_pass_axe(browser: Any, server: serve.Server) -> None:
+    """axe-core (installed by make test, as for the plan's HTML) finds no accessibility fault."""
+    import os
+
+    tools = Path(os.environ.get("ACTIONPLAN_TOOLS", ROOT / ".tools")) / "node_modules"
+    axe = tools / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not installed (make test installs it into .tools/)")
+    context = browser.new_context(bypass_csp=True)  # to add axe to the page
+    opened = context.new_page()
+    for url in (server.url, f"{server.url}case/{CASE.stem}/"):
+        opened.goto(url)
+        opened.evaluate(axe.read_text(encoding="utf-8"))
+        found = opened.evaluate("axe.run().then(r => r.violations.map(v => v.id))")
+        assert found == [], url
+    context.close()

@@ -3,7 +3,6 @@ Amazon) and watch (build again on every change)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -12,17 +11,17 @@ from typing import Any
 
 import click
 
-from generator import pipeline
-from generator.cli.common import (
-    allow_option,
-    case_files,
-    force_option,
-    jobs_option,
-    out_option,
-    report,
-    settings,
-    strict_option,
+from generator import pipeline, repository
+from generator.cli.common import allow_option, force_option, jobs_option, out_option, strict_option
+from generator.cli.output import (
+    config_option,
+    refuse_clashes,
+    reporting,
+    select_cases,
+    settings_groups,
+    shard_option,
 )
+from generator.report import Reporter
 
 
 class FormatList(click.ParamType[tuple[str, ...]]):
@@ -50,14 +49,24 @@ def run_build(
     allow_lint_errors: bool,
     jobs: int | None = 1,
     force: bool = False,
+    config: Path | None = None,
+    shard: tuple[int, int] | None = None,
+    reporter: Reporter | None = None,
 ) -> int:
     """Build the cases, print what happened to each, and return the exit code."""
     from generator import batch
 
-    chosen = settings()
-    if chosen is None:
+    reporter = reporter or Reporter()
+    if repository.under_cases(Path(out_dir)):
+        raise click.BadParameter(
+            "the outputs never go under cases/ (it holds the cases and their evidence only)",
+            param_hint="--out",
+        )
+    chosen = select_cases(files, shard)
+    cases = refuse_clashes(chosen, reporter)
+    groups = settings_groups(cases, config, reporter)
+    if groups is None:
         return 1
-    cases = case_files(files)
     options = pipeline.Options(
         out_dir=Path(out_dir),
         formats=formats,
@@ -66,35 +75,48 @@ def run_build(
         force=force,
     )
     progress = len(cases) > 1 and not os.environ.get("CI") and sys.stderr.isatty()
+    progress = progress and reporter.format == "text" and not reporter.quiet
+    states = {"built": 0, "up to date": 0, "not built": 0}
 
     def heard(done: int, result: pipeline.Result) -> None:
-        report(result.diagnostics)
+        reporter.case(result.file, result.diagnostics)
         for path in result.written:
-            click.echo(f"wrote {path}")
+            reporter.wrote(path)
+        state = "not built" if result.failed else "up to date" if result.skipped else "built"
+        states[state] += 1
         if result.skipped and len(cases) == 1:
-            click.echo(f"{result.file}: up to date (--force rebuilds)", err=True)
+            reporter.note(f"{result.file}: up to date (--force rebuilds)")
         elif result.failed and not result.written:
-            click.echo(f"{result.file}: not built", err=True)
+            reporter.note(f"{result.file}: not built")
         if progress:
-            state = "failed" if result.failed else "up to date" if result.skipped else "built"
-            click.echo(f"[{done}/{len(cases)}] {result.file}: {state}", err=True)
+            reporter.note(f"[{sum(states.values())}/{len(cases)}] {result.file}: {state}")
 
-    results = batch.build_many(cases, chosen, options, jobs or batch.default_jobs(), heard)
-    for note in dict.fromkeys(note for result in results for note in result.notes):
-        click.echo(f"note: {note}", err=True)  # once for the run, not once per case
-    if len(cases) > 1:
-        failed = sum(result.failed for result in results)
-        skipped = sum(result.skipped and not result.failed for result in results)
-        click.echo(
-            f"{len(cases) - failed - skipped} built, {skipped} up to date, {failed} not built",
-            err=True,
-        )
-    return 1 if any(result.failed for result in results) else 0
+    notes: list[str] = []
+    for settings, group in groups:
+        results = batch.build_many(group, settings, options, jobs or batch.default_jobs(), heard)
+        notes += [note for result in results for note in result.notes]
+    for note in dict.fromkeys(notes):
+        reporter.note(f"note: {note}")  # once for the run, not once per case
+    states["not built"] += len(chosen) - len(cases)
+    built, skipped, failed = states.values()
+    if len(chosen) > 1:
+        reporter.note(f"{built} built, {skipped} up to date, {failed} not built")
+    reporter.finish("" if len(chosen) > 1 else reporter.summary())
+    return 1 if failed else 0
 
 
 def build_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options `build` and `bundle` share: each is a keyword of run_build."""
-    for option in (force_option, jobs_option("built"), allow_option, strict_option, out_option):
+    command = reporting(command)
+    for option in (
+        shard_option("built"),
+        config_option,
+        force_option,
+        jobs_option("built"),
+        allow_option,
+        strict_option,
+        out_option,
+    ):
         command = option(command)
     return command
 
@@ -124,6 +146,7 @@ def build(files: tuple[str, ...], *, formats: tuple[str, ...], **flags: Any) -> 
     Example:
       actionplan build cases/asin-recall.yaml
       actionplan build --format pdf cases/asin-recall.yaml
+      actionplan build --shard 2/4 --output-format github
     """
     return run_build(files, formats=formats, **flags)
 
@@ -149,11 +172,14 @@ def bundle(files: tuple[str, ...], **flags: Any) -> int:
 @click.command()
 @click.argument("file", type=click.Path())
 @out_option
-@click.option("--interval", default=0.5, show_default=True, help="Seconds between checks.")
-def watch(file: str, *, out_dir: str, interval: float) -> int:
+@config_option
+def watch(file: str, *, out_dir: str, config: Path | None) -> int:
     """Rebuild a case whenever it or its inputs change.
 
-    Watches the case, its evidence folder, the templates and the schemas.
+    Watches the case, its evidence folder, the repository's actionplan.yaml,
+    the templates and the schemas, and is told of each change by the system
+    (no polling). Refreshes the bundle (Word, submission PDF, evidence zip)
+    too if it was built before.
 
     Prints the diagnostics of each build; stop with Ctrl-C.
 
@@ -163,37 +189,29 @@ def watch(file: str, *, out_dir: str, interval: float) -> int:
     """
     import time
 
-    from generator.resources import RULES, SCHEMAS, TEMPLATES
+    from generator import watching
 
     case = Path(file)
-    roots = [case, case.with_suffix(""), TEMPLATES, SCHEMAS, RULES]
+    settings_file = config or repository.find_config(case)
 
-    def state() -> dict[str, float]:
-        stamps: dict[str, float] = {}
-        for root in roots:
-            paths = [root] if root.is_file() else (root.rglob("*") if root.is_dir() else [])
-            for path in paths:
-                with contextlib.suppress(OSError):
-                    stamps[str(path)] = path.stat().st_mtime
-        return stamps
+    def rebuild() -> None:
+        key = repository.output_key(case)
+        bundled = pipeline.output_paths(case.stem, Path(out_dir), pipeline.BUNDLE, key)
+        formats: tuple[str, ...] = pipeline.FORMATS
+        if any(path.exists() for path in bundled.values()):
+            formats += pipeline.BUNDLE
+        click.echo(f"--- {time.strftime('%H:%M:%S')} building {file}", err=True)
+        # A failed build has been reported: go on watching.
+        run_build(
+            (file,),
+            out_dir=out_dir,
+            formats=formats,
+            strict=False,
+            allow_lint_errors=True,
+            config=config,
+        )
 
-    seen: dict[str, float] = {}
     click.echo(f"watching {file} (Ctrl-C to stop)", err=True)
-    try:
-        while True:
-            now = state()
-            if now != seen:
-                seen = now
-                click.echo(f"--- {time.strftime('%H:%M:%S')} building {file}", err=True)
-                # A failed build has been reported: go on watching.
-                run_build(
-                    (file,),
-                    out_dir=out_dir,
-                    formats=pipeline.FORMATS,
-                    strict=False,
-                    allow_lint_errors=True,
-                )
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+    watching.watch_case(case, settings_file, rebuild)
+    click.echo("stopped", err=True)
     return 0

@@ -1,5 +1,5 @@
-"""What the `actionplan` commands share: where cases are, the options several commands take, how
-diagnostics are printed, and the lint settings."""
+"""What the `actionplan` commands share: where cases are, the options several commands take, and
+how diagnostics are printed (the report options and the choice of cases: output.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from generator import lint
-from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.diagnostics import Diagnostic
 
 CASES = Path("cases")
 
@@ -49,31 +48,3 @@ def report(diagnostics: list[Diagnostic]) -> None:
     """Each diagnostic on its own line of standard error, as file:line:column: ..."""
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
-
-
-def case_files(files: tuple[str, ...]) -> list[str]:
-    """The files given, or every case in cases/."""
-    if files:
-        return list(files)
-    found = sorted(str(path) for path in CASES.glob("*.yaml"))
-    if not found:
-        raise click.UsageError("no case files given and none found in cases/")
-    return found
-
-
-def settings() -> lint.Settings | None:
-    """The lint settings of actionplan.yaml, or None once its problems are reported."""
-    try:
-        return lint.load_settings()
-    except UserError as exc:
-        report(exc.diagnostics)
-        return None
-
-
-def summary(diagnostics: list[Diagnostic], cases: int) -> None:
-    if diagnostics:
-        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-        notes = sum(d.severity is Severity.NOTE for d in diagnostics)
-        warnings = len(diagnostics) - errors - notes
-        noted = f", {notes} note(s)" if notes else ""
-        click.echo(f"{errors} error(s), {warnings} warning(s){noted} in {cases} case(s)", err=True)

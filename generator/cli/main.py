@@ -1,5 +1,6 @@
-"""The `actionplan` group. Every command returns its exit code (0 ok, 1 an input problem) and
-the group exits with it, so a helper can be called again (as `watch` does) without SystemExit."""
+"""The `actionplan` group. Every command returns its exit code (0 ok, 1 an input problem; 2 is
+wrong usage, 3 a crash: crash.py) and the group exits with it, so a helper can be called again
+(as `watch` does) without SystemExit."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import Any
 
 import click
 
-from generator.cli import build, check, live, plans
+from generator.cli import build, check, live, plans, repository
+from generator.crash import CrashReporting
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="actionplan")
+@click.group(cls=CrashReporting, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(None, "-V", "--version", package_name="actionplan")
 def main() -> None:
     """Plans of Action for Amazon sellers, kept as code.
 
@@ -43,5 +45,7 @@ for command in (
     plans.diff_command,
     live.lsp,
     live.serve,
+    repository.init,
+    repository.schemas,
 ):
     main.add_command(command)

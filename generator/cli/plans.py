@@ -3,16 +3,18 @@ print a case as text for `git diff`, and compare two versions of a plan."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
 
 import click
 
-from generator import convert, pipeline, render, structures
+from generator import convert, pipeline, render, repository, structures
 from generator.cli.common import CASES, out_option, report
 from generator.diagnostics import Diagnostic, UserError
 from generator.loader import load_case
+from generator.report import use_colour
 from generator.resources import schema_enum
 from generator.validate import validate_case
 
@@ -70,10 +72,20 @@ def new(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
     scope = scope or structures.SCOPE[structure]
+    # In the plans repository's cases/, wherever in it the command runs.
+    top = repository.find_top(Path.cwd())
+    cases = Path(os.path.relpath(top / CASES, Path.cwd())) if top is not None else CASES
+    path = cases / f"{name}.yaml"
     text = scaffold.new_case(
-        name, structure, reason, scope, marketplace, language, datetime.date.today()
+        name,
+        structure,
+        reason,
+        scope,
+        marketplace,
+        language,
+        datetime.date.today(),
+        schema=repository.schema_reference(path, structure),
     )
-    path = CASES / f"{name}.yaml"
     try:
         scaffold.write_new(path, text)
     except FileExistsError:
@@ -83,14 +95,14 @@ def new(
         report([_write_problem(path, exc, "nothing was written")])
         return 1
     try:
-        (CASES / name / "evidence").mkdir(parents=True, exist_ok=True)
+        (cases / name / "evidence").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        report([_write_problem(CASES / name / "evidence", exc, f"{path} was written")])
+        report([_write_problem(cases / name / "evidence", exc, f"{path} was written")])
         return 1
     click.echo(f"wrote {path}")
     click.echo(
-        f"evidence goes in {CASES / name / 'evidence'}/; next: edit the file, then "
-        f"`make lint` and `make build CASE={name}`"
+        f"evidence goes in {cases / name / 'evidence'}/; next: edit the file, then "
+        f"`actionplan lint {path}` and `actionplan build {path}`"
     )
     return 0
 
@@ -126,8 +138,11 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
     if case.data["structure"] == target:
         click.echo(f"{file}: already {target}", err=True)
         return 1
+    path = Path(file) if in_place else Path(file).with_name(f"{case.name}-{target}.yaml")
     text = scaffold.dump_case(
-        scaffold.to_8d(case.data), f"Converted from 4D ({Path(file).name}); fill in every TODO."
+        scaffold.to_8d(case.data),
+        f"Converted from 4D ({Path(file).name}); fill in every TODO.",
+        schema=repository.schema_reference(path, target),
     )
     if in_place:
         from generator.write import write_atomic
@@ -139,7 +154,6 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
             return 1
         click.echo(f"wrote {file}")
         return 0
-    path = Path(file).with_name(f"{case.name}-{target}.yaml")
     folder = case.folder.with_name(f"{case.name}-{target}")
     if path.exists() or folder.exists():
         click.echo(
@@ -208,12 +222,14 @@ def _uncopyable(folder: Path, file: str) -> list[Diagnostic]:
 def text(file: str) -> int:
     """Print a case as plain text (a git textconv driver).
 
-    A case that does not validate is printed as it is, so `git diff` always
-    shows something.
+    Ends with the case's lint exceptions (with their reasons) and its
+    submissions, for reviewers. A case that does not validate is printed as
+    it is, so `git diff` always shows something.
 
     \b
     Example:
-      git config diff.actionplan.textconv "actionplan text"
+      actionplan text cases/asin-recall.yaml
+      (`actionplan init` sets it as git's textconv driver)
     """
     from generator.loader import read_case_bytes
 
@@ -231,8 +247,13 @@ def text(file: str) -> int:
         )
         click.echo(shown, nl=False)
         return 0
+    from generator import diff
+
     markdown = render.render_markdown(checked.case.data)
     click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
+    # What reviewers of a change need besides the plan: rules silenced and why, and each
+    # submission with Amazon's answer.
+    click.echo(diff.render_review(checked.case.data), nl=False)
     return 0
 
 
@@ -252,7 +273,7 @@ def text(file: str) -> int:
 @click.option(
     "--color/--no-color",
     default=None,
-    help="Colour the terminal output (default: when it is a terminal).",
+    help="Colour the terminal output (default: on a terminal, unless NO_COLOR is set).",
 )
 def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: bool | None) -> int:
     """Show what changed in a plan between two versions.
@@ -283,11 +304,11 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
         return 1
     sections = diff.diff_cases(before.data, after.data)
     title = f"{file}: {old} → {new or 'working tree'}"
-    colour = sys.stdout.isatty() if color is None else color
+    colour = use_colour("auto", sys.stdout) if color is None else color
     text = diff.render_diff(sections, title, after.data["language"], html=False, colour=colour)
     click.echo(text.rstrip("\n"))
     page = diff.render_diff(sections, title, after.data["language"], html=True)
-    path = Path(out_dir) / after.name / f"{after.name}-diff.html"
+    path = Path(out_dir) / repository.output_key(file) / f"{after.name}-diff.html"
     try:
         write_atomic(path, page.encode("utf-8"))
     except OSError as exc:

@@ -1,0 +1,214 @@
+"""The grammar on top of the phrase patterns: which matches stand, per sentence and per field.
+
+The patterns (rules/<language>.yaml, with lemma sets) find candidate wording; this module decides
+with what a pattern cannot see on its own:
+- promise: a future form whose subject is a control (a system, rule, contract or procedure)
+  with a start date in the same field describes a control in place, not an intention;
+- vague: an action or proof that names nothing concrete at all (no figure, date, named
+  document, tool, role or identifier) is vague as a whole, beside the phrase patterns.
+Each step is a pure function over the text and spans of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from generator import sentences
+
+Span = tuple[int, int]
+_VAGUE_KINDS = {"action", "proof", "summary_of_proof"}
+_MIN_WORDS = 4  # "Done." is empty rather than vague: other rules and the schema see it
+_MAX_WORDS = 40  # a longer text that names nothing is rare; its words are left to the patterns
+
+
+def spans(
+    name: str,
+    text: str,
+    language: str,
+    matches: Iterable[re.Match[str]],
+    kind: str,
+    others: set[str] | frozenset[str] = frozenset(),
+    limit: int = 10,
+) -> list[Span]:
+    """The spans a rule reports in one text, in order, each passage once. `others` are the
+    rules already found in the text (a promise or a placeholder is not also vague as a whole)."""
+    taken: list[Span] = []
+    for found in matches:
+        if len(taken) == limit:  # enough to act on; the rest shows after a fix
+            break
+        if found.end() == found.start():
+            continue
+        if any(found.start() < end and start < found.end() for start, end in taken):
+            continue
+        if not _stands(name, text, language, found):
+            continue
+        taken.append(found.span())
+    if (
+        name == "vague"
+        and not taken
+        and kind in _VAGUE_KINDS
+        and not others  # a text another rule already names is not judged as a whole
+        and "?" not in text
+        and _MIN_WORDS <= len(text.split()) <= _MAX_WORDS
+        and not concrete(text, language)
+    ):
+        first = sentences.sentence_spans(text)
+        if first:
+            start, end = first[0]
+            taken.append((start + len(text[start:end]) - len(text[start:end].lstrip()), end))
+    return sorted(taken)
+
+
+def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
+    """Whether a match is what its rule means, given its sentence.
+
+    A pattern can mark itself with an empty named group: (?P<nofigure>) stands only in a
+    sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
+    the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
+    the seller is not named before the match in its sentence (the other actor is the subject),
+    (?P<when>) is a time adverb that a purpose clause before it turns into a purpose."""
+    groups = found.re.groupindex
+    start, end = sentences.sentence_of(text, found.start())
+    sentence = text[start:end]
+    if name == "promise":
+        grammar = _grammar(language)
+        # "We would like to explain…" announces; the filler rule reads it.
+        preamble = grammar.get("preamble")
+        if preamble is not None and preamble.search(sentence):
+            return False
+        # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
+        # purpose of a past action, not a promise.
+        purpose = grammar.get("purpose")
+        if "when" in groups and purpose is not None and purpose.search(text, start, found.start()):
+            return False
+        return not _describes_control(text, found.start(), language)
+    if "nofigure" in groups and any(char.isdigit() for char in sentence):
+        return False
+    if name == "question" and _WHY.match(sentence) and text[end:].strip():
+        return False  # a 5-Whys step: the answer follows in the same field
+    if "subject" in groups:
+        # (?P<subject>): the other actor must be the subject, not the seller before it
+        first_person = _grammar(language).get("first_person")
+        if first_person is not None and first_person.search(text, start, found.start()):
+            return False
+    if name == "blame" and "denial" not in groups:
+        grammar = _grammar(language)
+        for cue in ("own_cause", "evidence_cue"):
+            if cue in grammar and grammar[cue].search(sentence):
+                return False
+    return True
+
+
+@cache
+def _grammar(language: str) -> dict[str, re.Pattern[str]]:
+    from generator import checks
+
+    raw = checks.grammar(language)
+    return {key: re.compile(pattern, re.IGNORECASE) for key, pattern in raw.items()}
+
+
+def _describes_control(text: str, index: int, language: str) -> bool:
+    """A future form in a sentence whose subject is a control, in a field that dates its start."""
+    grammar = _grammar(language)
+    if "control_subject" not in grammar or "start_date" not in grammar:
+        return False
+    start, end = sentences.sentence_of(text, index)
+    sentence = text[start:end]
+    return bool(
+        grammar["control_subject"].search(sentence[: index - start + 1])
+        and not grammar["first_person"].search(sentence[: index - start])
+        and grammar["start_date"].search(text)
+    )
+
+
+def concrete(text: str, language: str) -> bool:
+    """Whether a text names something a reviewer can check: a date, a figure tied to something
+    (not an effort or the age of the company), an identifier, a name, a quoted title, or a
+    named kind of document, tool, role or frequency."""
+    grammar = _grammar(language)
+    plain = text
+    for cue in ("effort", "history"):
+        if cue in grammar:
+            plain = grammar[cue].sub(" ", plain)
+    if _FIGURE.search(plain) or _IDENTIFIER.search(text) or sentences.quote_spans(text):
+        return True
+    if _EXPLAINED.search(text):
+        return True  # "Changed the returns procedure: a returned unit without its box is…"
+    for cue in ("date", "figure_words", "concrete"):
+        if cue in grammar and grammar[cue].search(text):
+            return True
+    return language != "de" and _has_name(text)
+
+
+_FIGURE = re.compile(r"\d")
+# A colon followed by a clause of five words or more says how.
+_EXPLAINED = re.compile(r":\s+(?:\S+\s+){4,}\S")
+# A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?").
+_WHY = re.compile(
+    r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.)-]?\s*|\d+[.):]\s*)?"
+    r"(?:and\s+)?(?:why|warum|weshalb|wieso|pourquoi|¿?\s*por\s*qu[ée]|perch[ée])\b",
+    re.IGNORECASE,
+)
+_IDENTIFIER = re.compile(
+    r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:\.\d+)*)\b"
+    r"|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*\b"
+)
+# Capitalised words that name nobody in particular.
+_COMMON = frozenset(
+    [
+        "I",
+        "We",
+        "Our",
+        "Amazon",
+        "Amazon's",
+        "The",
+        "This",
+        "That",
+        "These",
+        "All",
+        "Every",
+        "Each",
+        "Since",
+        "From",
+        "After",
+        "Before",
+        "Nous",
+        "Notre",
+        "Nos",
+        "Le",
+        "La",
+        "Les",
+        "Nosotros",
+        "Nuestro",
+        "Nuestra",
+        "Noi",
+        "Il",
+        "Lo",
+        "Gli",
+    ]
+)
+_CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<!\n)\b[A-ZÀ-Ý][\w'-]+")
+
+
+def _has_name(text: str) -> bool:
+    """A capitalised word inside a sentence: a person, company, product or tool by name (not
+    in German, where every noun is capitalised)."""
+    return any(
+        found.group(0) not in _COMMON and found.start() > 0 for found in _CAPITALISED.finditer(text)
+    )
+
+
+INTRODUCTION_WORDS = 50  # a text this long that is mostly filler is an introduction, not a plan
+
+
+def long_introduction(text: str, filler: list[Span]) -> bool:
+    """Whether a text is mostly filler (greetings, thanks, self-praise, the company's story):
+    sentences with a filler finding make up over half of a text of INTRODUCTION_WORDS or more."""
+    total = len(text.split())
+    if total < INTRODUCTION_WORDS or len(filler) < 2:
+        return False
+    spans = {sentences.sentence_of(text, start) for start, _ in filler}
+    covered = sum(len(text[a:b].split()) for a, b in spans)
+    return covered * 2 > total

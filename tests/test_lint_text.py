@@ -1,0 +1,244 @@
+"""The lint's text steps: normalisation with positions, quotations, sentences, lemma sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import checks, lemmas, lint, normalise, sentences
+from generator.loader import parse_case
+from generator.validate import validate_case
+
+
+def _codes(text: str, language: str = "en", kind: str = "action") -> set[str]:
+    piece = checks.Text(("text",), kind, text)
+    return {f.code for f in checks.phrase_findings(piece, language)}
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "We\u200b will",
+        "We wi\u00adll",
+        "We w&#105;ll",
+        "We w*il*l",
+        "We w\u0456ll",
+        "We\u2060 will",
+    ],
+)
+def test_hidden_characters_do_not_hide_a_promise(hidden: str) -> None:
+    assert "lint.promise" in _codes(f"{hidden} train the packers.")
+
+
+def test_normalised_positions_map_back_to_the_original() -> None:
+    original = "Ok. We\u200b w&#105;ll **train** them."
+    norm = normalise.normalise(original)
+    assert norm.text == "Ok. We will train them."
+    start = norm.text.index("will")
+    first, last = norm.span(start, start + 4)
+    assert original[first:last] == "w&#105;ll"
+    assert norm.invisible == ((6, "\u200b"),)
+
+
+def test_invisible_and_look_alike_letters_are_reported_where_they_stand() -> None:
+    text = Path("tests/minimal-4d.yaml").read_text()
+    text = text.replace("Closed the listing.", "Cl\u043esed the\u00ad listing.")
+    case = parse_case("x.yaml", text)
+    found = {d.code: d for d in lint.lint_case(case, lint.load_settings(Path("/nonexistent")))}
+    assert set(found) == {"lint.invisible-character", "lint.mixed-script"}
+    line = text.splitlines()[found["lint.mixed-script"].line - 1]
+    assert line[found["lint.mixed-script"].column - 1 :].startswith("Cl\u043esed")
+    assert "U+00AD" in found["lint.invisible-character"].message
+
+
+def test_plain_text_is_left_alone() -> None:
+    for text in ("5 * 3 = 15", "file_name.pdf", "Größe: 5 cm", "l'acheteur"):
+        assert normalise.normalise(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ('The e-mail said "We will refund you!" and was deleted.', '"We will refund you!"'),
+        (
+            "Der Betreff lautete „Wir werden erstatten“ und wurde gelöscht.",
+            "„Wir werden erstatten“",
+        ),
+        (
+            "Le modèle disait « Nous allons rembourser ! » puis a été supprimé.",
+            "« Nous allons rembourser ! »",
+        ),
+        ("La plantilla decía «Le reembolsaremos» y fue borrada.", "«Le reembolsaremos»"),
+        ("Il modello diceva »Rimborseremo« e fu cancellato.", "»Rimborseremo«"),
+    ],
+)
+def test_quotations_in_each_language_are_found(text: str, quoted: str) -> None:
+    spans = sentences.quote_spans(text)
+    assert [text[a:b] for a, b in spans] == [quoted]
+    assert len(sentences.mask_quotes(text)) == len(text)
+
+
+def test_apostrophes_are_not_quotations() -> None:
+    assert sentences.quote_spans("l'acheteur n'a pas lu, we don't know, dell'ordine") == ()
+
+
+def test_quoted_words_are_not_the_sellers_promise_emotion_or_question() -> None:
+    quoted = 'Deleted the template titled "We will refund you! Why wait?" on 3 May 2026.'
+    assert _codes(quoted) == set()
+    assert "lint.promise" in _codes("We will refund you on 3 May 2026.")
+
+
+def test_sentences_split_but_not_at_abbreviations_dates_or_decimals() -> None:
+    text = "Am 5. November 2026 z.B. 8.5 % geprüft. Danach e.g. weekly! Is it done? Yes"
+    parts = [text[a:b].strip() for a, b in sentences.sentence_spans(text)]
+    assert parts == [
+        "Am 5. November 2026 z.B. 8.5 % geprüft.",
+        "Danach e.g. weekly!",
+        "Is it done?",
+        "Yes",
+    ]
+
+
+def test_a_lemma_set_matches_every_form_of_its_lemmas() -> None:
+    pattern = lemmas.expand(r"\b{x}\b", "en", {"x": ["lose"]})
+    import re
+
+    compiled = re.compile(pattern, re.IGNORECASE)
+    for form in ("lose", "loses", "lost", "losing"):
+        assert compiled.search(f"they {form} it"), form
+    assert not compiled.search("they loosen it")
+
+
+def test_the_trie_of_a_set_matches_exactly_its_words() -> None:
+    import re
+
+    words = ["garantie", "garantiert", "garantieren", "gar", "zusage"]
+    compiled = re.compile(r"\A(?:" + lemmas.trie_regex(words) + r")\Z")
+    assert all(compiled.match(w) for w in words)
+    assert not any(compiled.match(w) for w in ("garan", "garantier", "zusagen", ""))
+
+
+def test_shipped_lemma_tables_are_up_to_date() -> None:
+    """rules/lemmas/<language>.json is what `python -m generator.lemmas` writes."""
+    import json
+
+    import yaml
+
+    pytest.importorskip("simplemma")
+    for language in checks.languages():
+        raw = yaml.safe_load(Path(f"rules/{language}.yaml").read_text(encoding="utf-8"))
+        wanted = sorted({w for ws in lemmas.sets_of(raw).values() for w in ws})
+        shipped = json.loads(Path(f"rules/lemmas/{language}.json").read_text(encoding="utf-8"))
+        assert shipped == lemmas.extract(language, wanted), "run: python -m generator.lemmas"
+
+
+def test_a_five_whys_chain_and_verbatim_quotes_validate_and_are_not_judged() -> None:
+    text = Path("tests/minimal-4d.yaml").read_text()
+    cause = text.index("      - id: RC1")
+    end = text.index("\n", text.index("cause:", cause))
+    whys = (
+        "\n        whys:\n"
+        "          - question: Why did the buyers get a hot charger?\n"
+        "            answer: The batch had a faulty thermal fuse.\n"
+        "          - question: Why was the batch not tested?\n"
+        "            answer: The checklist had no test step.\n"
+    )
+    text = text[:end] + whys.rstrip("\n") + text[end:]
+    summary = text.index("    problem:\n")
+    quotes = (
+        "      quotes:\n"
+        "        - source: buyer message, 3 November 2026\n"
+        "          quote: It got so hot it melted! Will you refund me? We will sue you!\n"
+    )
+    at = text.index("\n", text.index("summary:", summary)) + 1
+    text = text[:at] + quotes + text[at:]
+    case = parse_case("x.yaml", text)
+    assert validate_case(case) == []
+    assert lint.lint_case(case, lint.load_settings(Path("/nonexistent"))) == []
+
+
+def test_shipped_pattern_analysis_is_up_to_date() -> None:
+    """rules/analysis.json holds the prefilter's analysis of every pattern as it is now."""
+    from generator import prefilter
+
+    analyses = {}
+    for language in checks.languages():
+        lists = checks.phrases(language)
+        for name in (*checks.phrase_lists(), "vague_owners"):
+            for phrase in lists[name]:
+                analyses[phrase.source] = checks.analyse(phrase.source)
+    shipped = Path("rules/analysis.json").read_text(encoding="utf-8")
+    assert shipped == prefilter.shipped_table(analyses), "run: python -m generator.lemmas"
+
+
+def test_a_text_is_judged_once_and_findings_keep_their_own_path() -> None:
+    first = checks.Text(("a",), "action", "We will train them.")
+    second = checks.Text(("b",), "action", "We will train them.")
+    assert [f.path for f in checks.phrase_findings(first, "en")] == [("a",)]
+    assert [f.path for f in checks.phrase_findings(second, "en")] == [("b",)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A control in place, described in the future, with its start date: a fact.
+        (
+            "en",
+            "The stock rule, live since 2 November 2026, will block any listing without invoice.",
+            set(),
+        ),
+        ("en", "The stock rule will block any listing without an invoice.", {"lint.promise"}),
+        ("fr", "Le contrat, signé le 1er octobre 2026, sera renouvelé le 1er octobre 2027.", set()),
+        (
+            "it",
+            "Il contratto, firmato il 1º ottobre 2026, sarà rinnovato il 1º ottobre 2027.",
+            set(),
+        ),
+        # A time adverb after a purpose clause is the purpose of a past action.
+        ("en", "Added a weight check on 3 May to avoid wrong items in the future.", set()),
+        ("en", "In the future we check every parcel twice.", {"lint.promise"}),
+        # The seller's own cause, or cited scan data, next to another actor is not blame.
+        (
+            "en",
+            "The carrier lost 3 parcels because we had booked a service without tracking.",
+            set(),
+        ),
+        ("en", "The carrier lost 3 parcels.", {"lint.blame"}),
+        # Denial stays blame even beside a cause.
+        (
+            "en",
+            "These complaints are unfounded because our chargers passed every test.",
+            {"lint.blame"},
+        ),
+        # The other actor must be the subject where a pattern says so.
+        (
+            "de",
+            "Wir haben Begriffe von Mitbewerbern übernommen und sie nicht gegen Marken geprüft.",
+            set(),
+        ),
+        # Every form of a lemma: a guarantee by verb or noun.
+        ("es", "Le garantizamos que no volverá a ocurrir.", {"lint.promise"}),
+        ("de", "Unsere feste Zusage: jede Sendung wird doppelt geprüft.", {"lint.promise"}),
+    ],
+)
+def test_the_grammar_decides_which_matches_stand(
+    language: str, text: str, expected: set[str]
+) -> None:
+    assert _codes(text, language) & {"lint.promise", "lint.blame"} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("We improved our processes.", True),
+        ("We have made changes to our packaging.", True),
+        ("Customers are very happy now.", True),
+        ("Customers are happy: 4.8 stars from 212 ratings in November.", False),
+        ("Removed the word 'genuine' from all five bullets of ASIN B0C7K2M9QX on 3 May.", False),
+        ("Our team spent 120 hours on the review.", True),  # effort, not an effect
+        ("Ordered a second scale for the packing station from Mettler.", False),
+    ],
+)
+def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) -> None:
+    assert ("lint.vague" in _codes(text)) is vague
