@@ -36,7 +36,7 @@ def test_new_case_validates_and_lint_lists_every_placeholder(
         f"# yaml-language-server: $schema=../schemas/plan-{structure}.schema.json"
     )
     assert "Typical for" in text  # the reason's guidance
-    assert run("validate", "cases/my-case.yaml") == (0, "", "")
+    assert run("validate", "cases/my-case.yaml") == (0, "", "1 case checked: no problems\n")
     code, _, err = run("lint", "cases/my-case.yaml")
     assert code == 1
     assert err.count("[lint.placeholder]") >= 10
