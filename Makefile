@@ -42,7 +42,8 @@ help:
 	@echo "make bundle CASE=<name>  also Word, the submission PDF with the evidence, the evidence zip"
 	@echo "make all                 render every case       make validate   check every case"
 	@echo "make lint                content rules, every case"
-	@echo "make new CASE=x STRUCTURE=4d REASON=product-safety    start a case from a template"
+	@echo "make new CASE=x REASON=product-safety [STRUCTURE=4d LANGUAGE=de MARKETPLACE=amazon.de SCOPE=listing]"
+	@echo "                         start a case from a template (structure and scope follow the reason)"
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
@@ -114,9 +115,13 @@ diff: $(READY)
 	@if [ -z "$$FROM" ]; then echo "usage: make diff CASE=<name> FROM=<git revision or file>" >&2; exit 2; fi
 	$(ACTIONPLAN) diff cases/$(CASE).yaml --from "$$FROM"
 
+# An option of `new` from a variable given on make's command line only: LANGUAGE is also the
+# locale's environment variable (LANGUAGE=en_US:en), which must not become --language.
+given = $(if $(filter command line,$(origin $(1))),$(2) "$$$(1)")
 new: $(READY)
-	@if [ -z "$(CASE)" ] || [ -z "$$STRUCTURE" ] || [ -z "$$REASON" ]; then echo "usage: make new CASE=<name> STRUCTURE=4d|8d REASON=<reason>" >&2; exit 2; fi
-	$(ACTIONPLAN) new $(CASE) --structure "$$STRUCTURE" --reason "$$REASON"
+	@if [ -z "$(CASE)" ] || [ -z "$$REASON" ]; then echo "usage: make new CASE=<name> REASON=<reason> [STRUCTURE=4d|8d] [LANGUAGE=en|de|fr|es|it] [MARKETPLACE=amazon.de] [SCOPE=listing|account]" >&2; exit 2; fi
+	$(ACTIONPLAN) new $(CASE) --reason "$$REASON" $(call given,STRUCTURE,--structure) \
+	  $(call given,LANGUAGE,--language) $(call given,MARKETPLACE,--marketplace) $(call given,SCOPE,--scope)
 
 validate: $(READY)
 	$(ACTIONPLAN) validate $(CASES)

@@ -489,8 +489,15 @@ def _content_words(text: str, common: frozenset[str]) -> set[str]:
 
 
 def structure_findings(data: dict[str, Any]) -> Iterator[Finding]:
-    scope = data["notice"]["scope"]
-    if scope == "account" and structures.SCOPE[data["structure"]] != scope:
+    """A 4D plan for a suspended account, unless 4D is what the reason calls for there (seller
+    details are answered with documents, not an 8D analysis)."""
+    notice = data["notice"]
+    short = structures.Expected("4d", "account")
+    if (
+        notice["scope"] == "account"
+        and structures.SCOPE[data["structure"]] != "account"
+        and structures.EXPECTED[notice["reason"]] != short
+    ):
         yield Finding("lint.structure", ("structure",))
 
 
@@ -575,6 +582,35 @@ def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
         age = plan - datetime.date.fromisoformat(item["date"])
         if item["kind"] == "invoice" and age.days > 365:
             yield Finding("lint.old-invoice", ("evidence", e, "date"), item["id"])
+
+
+def placeholder_findings(data: Any, language: str, prose: list[Text]) -> Iterator[Finding]:
+    """Placeholders in the fields that are not prose to the phrase rules (the notice, contacts,
+    evidence descriptions, ...): no string of a case may ship a scaffold's "TODO: ..."."""
+    read = {text.path for text in prose}
+    patterns = list(phrases(language)["placeholder"])
+    for path, value in _strings(data):
+        if path in read:
+            continue  # the phrase rules report it
+        for phrase in patterns:
+            found = phrase.search(value)
+            if found:
+                match = " ".join(found.group(0).split())
+                yield Finding("lint.placeholder", path, _short(match), found.group(0))
+                break
+
+
+def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every string of a case with its path, outside its lint settings and submission history."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in ("lint", "submissions"):
+                yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, index))
+    elif isinstance(data, str):
+        yield path, data
 
 
 _FILLER_ID = re.compile(r"X{4,}")

@@ -22,6 +22,8 @@ from typing import Any
 from generator.resources import TEMPLATES
 
 PANDOC_TIMEOUT = 60
+# What the plan's PDF conforms to (Typst checks it while compiling).
+PLAN_PDF_STANDARDS = ("a-2b", "ua-1")
 
 
 class ConversionError(Exception):
@@ -149,25 +151,64 @@ def _close_servers() -> None:
     _servers.clear()
 
 
-def write_texts(markdown: str, asins: list[str], formats: tuple[str, ...]) -> dict[str, str]:
+def write_texts(
+    markdown: str,
+    asins: list[str],
+    formats: tuple[str, ...],
+    marks: dict[str, Any] | None = None,
+) -> dict[str, str]:
     """HTML, plain text and Typst from one reading of the Markdown, by the running pandoc.
 
     texts.lua reads the Markdown (read.lua), drops unsafe links and images (safety.lua) and lays
-    the tree out (layout.lua) in one walk, then writes each format.
+    the tree out (layout.lua) in one walk, then writes each format. `marks` are the language's
+    colon and semicolon (for the lines that replace tables in plain text) and the no-break
+    spaces it puts before : ; ! ? (pipeline.text_marks).
     """
-    request = {"markdown": markdown, "asins": asins, "formats": formats}
+    request = {"markdown": markdown, "asins": asins, "formats": formats, "marks": marks or {}}
     return _ask(request, f"pandoc ({', '.join(formats)})")
 
 
-def to_docx(markdown: str, asins: list[str], date: str) -> bytes:
+def to_docx(
+    markdown: str,
+    asins: list[str],
+    date: str,
+    properties: dict[str, str] | None = None,
+    marks: dict[str, Any] | None = None,
+) -> bytes:
     """Word document, read and laid out as the other formats; its internal dates are the plan's
-    date, so the bytes repeat."""
+    date, so the bytes repeat. `properties`: lang (a tag such as de-DE), title, author, subject;
+    `marks`: the language's punctuation, as for write_texts."""
+    props = properties or {}
     epoch = int(datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC).timestamp())
     with tempfile.TemporaryDirectory(prefix="actionplan-") as folder:
         path = Path(folder) / "plan.docx"  # binary: written by pandoc, not sent as JSON
-        request = {"markdown": markdown, "asins": asins, "formats": [], "docx": str(path)}
+        request: dict[str, Any] = {"markdown": markdown, "asins": asins, "formats": []}
+        request |= {"docx": str(path), "marks": marks or {}}
+        request |= {"lang": props.get("lang", "en-US"), "subject": props.get("subject", "")}
         _ask({**request, "epoch": str(epoch)}, "pandoc (docx)")
-        return path.read_bytes()
+        return _with_core_properties(path.read_bytes(), props)
+
+
+def _with_core_properties(docx: bytes, props: dict[str, str]) -> bytes:
+    """The Word file with its title and author in docProps/core.xml, every other part as is."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                core = data.decode("utf-8")
+                for tag, key in (("dc:title", "title"), ("dc:creator", "author")):
+                    core = core.replace(
+                        f"<{tag}></{tag}>", f"<{tag}>{escape(props.get(key, ''))}</{tag}>"
+                    )
+                data = core.encode("utf-8")
+            target.writestr(info, data)
+    return out.getvalue()
 
 
 def _ask(request: dict[str, Any], step: str) -> dict[str, str]:
@@ -195,25 +236,70 @@ def typst_to_pdf(
 
     `folder` is the case's own folder: the only files Typst may read (evidence, for the
     appendix). With `appendix`, templates/evidence.typ adds every evidence file after the plan.
+    The plan alone is archival PDF/A-2b and accessible PDF/UA-1 (which also makes a viewer show
+    its title in the window title); the appendix attaches files, which PDF/A-2 forbids.
     """
     import typst
 
-    source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n" + body
+    source = (TEMPLATES / "plan.typ").read_text(encoding="utf-8") + "\n"
+    if appendix and meta.get("evidence"):
+        source += (TEMPLATES / "links.typ").read_text(encoding="utf-8") + "\n"
+    source += body
     if appendix:
         source += "\n" + (TEMPLATES / "evidence.typ").read_text(encoding="utf-8")
     root = folder if folder.is_dir() else TEMPLATES / "filters"  # nothing there to read
     stamp = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
-    try:
-        pdf = _compiler().compile(
+
+    def compile_pdf(standards: list[str]) -> Any:
+        return _compiler().compile(
             input=source.encode("utf-8"),
             format="pdf",
             root=str(root),
             sys_inputs={"meta": json.dumps(meta, ensure_ascii=False)},
             timestamp=stamp,
+            pdf_standards=standards,
         )
+
+    try:
+        try:
+            pdf = compile_pdf([] if appendix else list(PLAN_PDF_STANDARDS))
+        except typst.TypstError as exc:
+            # A character no bundled font has (an emoji) breaks PDF/A, not the plan: the PDF is
+            # then made without the standards rather than not at all.
+            if appendix or "PDF/A" not in str(getattr(exc, "message", None) or exc):
+                raise
+            pdf = compile_pdf([])
     except typst.TypstError as exc:
         message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
         detail = f"{message} {getattr(exc, 'diagnostic', '')}".strip()
         raise ConversionError("typst (PDF)", detail or "the PDF engine failed") from None
     assert isinstance(pdf, bytes)
-    return pdf
+    return associated_files(pdf) if appendix else pdf
+
+
+def associated_files(pdf: bytes) -> bytes:
+    """The PDF with each attached file marked as a supplement of the document (AFRelationship,
+    listed in the catalogue's /AF) and carrying the MD5 checksum that PDF readers verify; Typst
+    writes both only under PDF/A-3, which the appendix's embedded PDF pages rule out."""
+    import hashlib
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        tree = document.Root.get("/Names")
+        files = tree.get("/EmbeddedFiles") if tree is not None else None
+        names: Any = files.get("/Names", []) if files is not None else []
+        specs = [names[i + 1] for i in range(0, len(names), 2)]
+        for spec in specs:
+            stream = spec.EF.F
+            params = stream.get("/Params", pikepdf.Dictionary())
+            params.CheckSum = pikepdf.String(hashlib.md5(stream.read_bytes()).digest())
+            stream.Params = params
+            spec.AFRelationship = pikepdf.Name.Supplement
+        if specs:
+            document.Root.AF = pikepdf.Array(specs)
+        out = io.BytesIO()
+        # The same bytes for the same input: the file identifier comes from the content.
+        document.save(out, deterministic_id=True)
+    return out.getvalue()

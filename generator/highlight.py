@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import os
 import re
 import shutil
@@ -22,9 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OCR_TIMEOUT = 60
-# Tesseract's memory grows with the pixels it reads: a 50-megapixel image took over 1 GiB. An A4
-# scan at 400 dpi has 15.5 megapixels; larger images are left unmarked and said so.
-OCR_MAX_PIXELS = 16_000_000
+# Larger images are not read: an A4 page scanned at 300 dpi is 8.7 megapixels, a 4K screenshot
+# 8.3; Tesseract's memory grows with the pixels (a 50-megapixel image took it past 1 GiB).
+OCR_MAX_PIXELS = 12_000_000
+# What Tesseract is given at most: a larger image is thinned out to this (a 2.7-megapixel image
+# of noise, the worst case, took it to 290 MiB).
+OCR_GIVEN = 3_000_000
 COLOUR = (1.0, 0.85, 0.0)  # a highlighter yellow, drawn multiplied so the text stays black
 # Characters Tesseract confuses in identifiers, mapped to one of each pair on both sides of a
 # comparison (the same length, so positions still hold).
@@ -40,7 +44,6 @@ class Highlighted:
     pdf: bytes
     marks: dict[int, list[str]] = field(default_factory=dict)  # page index -> texts marked
     unsearched_images: int = 0
-    oversized_images: int = 0
 
 
 def needles(data: dict[str, Any]) -> list[str]:
@@ -62,11 +65,6 @@ UNSEARCHED = (
     "Tesseract is not installed, so the images in the submission PDF (screenshots, scans) were "
     "not searched for ASINs, supplier names and invoice numbers to highlight; install "
     "tesseract-ocr to have them marked"
-)
-OVERSIZED = (
-    "{count} image(s) in the evidence have more than 16 megapixels and were not searched for "
-    "ASINs, supplier names and invoice numbers to highlight; scale a screenshot or scan down "
-    "(300 dpi is enough) to have it marked"
 )
 
 
@@ -104,10 +102,6 @@ def highlight_pdf(pdf: bytes, wanted: list[str], ocr: bool | None = None) -> Hig
             for image in (c for c in _walk(figure) if type(c).__name__ == "LTImage"):
                 if not ocr:
                     result.unsearched_images += 1
-                    continue
-                width, height = image.srcsize
-                if (width or 0) * (height or 0) > OCR_MAX_PIXELS:
-                    result.oversized_images += 1
                     continue
                 marks += [(index, text, boxes) for text, boxes in _find_in_image(image, read)]
     if not marks:
@@ -212,13 +206,16 @@ def _find_in_image(
     Each pattern is written as _OCR_SAME reads it (upper case, look-alikes merged), beside
     the text it stands for.
     """
-    picture = _image_file(image)
-    if picture is None:
+    width, height = image.srcsize
+    if not width or not height or width * height > OCR_MAX_PIXELS:
         return
+    given = _image_file(image)
+    if given is None:
+        return
+    picture, width, height = given
     tsv = _read_words(picture)
     if tsv is None:
         return  # an image that cannot be read stays unmarked; the plan is still built
-    width, height = image.srcsize
     x0, y0, x1, y1 = image.bbox
     scale_x, scale_y = (x1 - x0) / width, (y1 - y0) / height
     for words in _ocr_lines(tsv):
@@ -294,24 +291,46 @@ def _ocr_lines(tsv: str) -> Iterator[list[tuple[str, Box]]]:
     yield from lines.values()
 
 
-def _image_file(image: Any) -> bytes | None:
-    """The embedded image as a file Tesseract reads: JPEG as it is, raw pixels as PNM."""
-    if image.bits != 8:
-        return None  # Tesseract reads 8-bit pixels; checked before the stream is decoded
+def _image_file(image: Any) -> tuple[bytes, int, int] | None:
+    """The embedded image as a file Tesseract reads, and its size in pixels as read: JPEG as it
+    is (up to OCR_GIVEN pixels), raw pixels as a grey PNM of at most OCR_GIVEN pixels."""
+    width, height = image.srcsize
     stream = image.stream
     filters = [name for name, _ in stream.get_filters()]
     if filters and str(filters[-1]).strip("/'") == "DCTDecode":
-        return bytes(stream.get_rawdata())
+        if width * height > OCR_GIVEN:
+            return None  # a JPEG cannot be thinned out here
+        return bytes(stream.get_rawdata()), width, height
     try:
         pixels = stream.get_data()
     except Exception:  # pdfminer raises its own types for filters it cannot decode
         return None
-    width, height = image.srcsize
-    components = len(pixels) // (width * height) if width and height else 0
+    components = len(pixels) // (width * height)
     if image.bits != 8 or components not in (1, 3) or len(pixels) != width * height * components:
         return None
-    kind = b"P5" if components == 1 else b"P6"
-    return kind + f"\n{width} {height}\n255\n".encode() + bytes(pixels)
+    grey = pixels if components == 1 else pixels[1::3]  # green stands for brightness well enough
+    # Every step-th pixel of every step-th row: a 300-dpi page is read at 150 dpi.
+    step = math.ceil(math.sqrt(width * height / OCR_GIVEN))
+    if step > 1:
+        grey = b"".join(
+            grey[row * width : (row + 1) * width : step] for row in range(0, height, step)
+        )
+        width, height = len(range(0, width, step)), len(range(0, height, step))
+    elif 4 * width * height <= OCR_GIVEN:
+        # A small image twice as large: Tesseract misreads letters a few pixels high
+        # ("B0CX4T9WM5S" for B0CX4T9WM5 in the example's 110-ppi scan).
+        grey, width, height = _doubled(bytes(grey), width, height), 2 * width, 2 * height
+    return b"P5" + f"\n{width} {height}\n255\n".encode() + bytes(grey), width, height
+
+
+def _doubled(grey: bytes, width: int, height: int) -> bytes:
+    """A grey image with each pixel repeated across and each row repeated down."""
+    out = bytearray()
+    for row in range(height):
+        line = bytearray(2 * width)
+        line[0::2] = line[1::2] = grey[row * width : (row + 1) * width]
+        out += line + line
+    return bytes(out)
 
 
 def _annotate(pdf: bytes, marks: list[tuple[int, str, list[Box]]]) -> bytes:

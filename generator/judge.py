@@ -91,7 +91,10 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     if "subject" in groups:
         # (?P<subject>): the other actor must be the subject, not the seller before it
         first_person = _grammar(language).get("first_person")
-        if first_person is not None and first_person.search(text, start, found.start()):
+        # before the match, or among its first words (where a dropped subject shows in the verb)
+        lead = _LEAD.match(text, found.start())
+        until = lead.end() if lead else found.start()
+        if first_person is not None and first_person.search(text, start, until):
             return False
     if name == "blame" and "denial" not in groups:
         grammar = _grammar(language)
@@ -143,6 +146,7 @@ def concrete(text: str, language: str) -> bool:
 
 
 _FIGURE = re.compile(r"\d")
+_LEAD = re.compile(r"(?:\W*\w+){1,3}")  # the first words of a match
 # A colon followed by a clause of five words or more says how.
 _EXPLAINED = re.compile(r":\s+(?:\S+\s+){4,}\S")
 # A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?").

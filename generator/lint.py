@@ -87,6 +87,7 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
     for text in prose:
         yield from checks.phrase_findings(text, language)
         yield from checks.character_findings(text)
+    yield from checks.placeholder_findings(data, language, prose)
     yield from checks.action_findings(data)
     yield from checks.traceability_findings(data, prose)
     yield from checks.proof_findings(data)

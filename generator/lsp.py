@@ -263,11 +263,13 @@ def hover(ls: CaseServer, params: types.HoverParams) -> types.Hover | None:
     document, checked = current
     index = document.offset_at_position(params.position)
     parts: list[str] = []
+    language = str(checked.case.data.get("language", "en")) if checked.case else "en"
     for diagnostic in checked.diagnostics:
         start, end = editor.span(checked.text, checked.case, diagnostic)
         rule = lint.rules().get(diagnostic.code)
         if rule is not None and start <= index <= end:
-            part = f"**{rule.title}** (`{rule.code}`)\n\nWhy: {rule.why}\n\nFix: {rule.fix}."
+            fix = rule.wording(language)[1]  # in the plan's language, as the finding says it
+            part = f"**{rule.title}** (`{rule.code}`)\n\nWhy: {rule.why}\n\nFix: {fix}."
             parts += [part] if part not in parts else []  # one rule, once
     if not parts and checked.case is not None:
         found = editor.path_at(checked.case, index)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,15 +42,19 @@ _WORD = re.compile(r"\w+")
 @dataclass(frozen=True)
 class Normalised:
     text: str  # what the rules match
-    offsets: tuple[int, ...]  # original index of each character of `text`, plus len(original)
+    # Original index of each character of `text`, plus len(original); None when the text is
+    # unchanged (most texts), so a long plain text costs no table.
+    offsets: array[int] | None = None
     invisible: tuple[tuple[int, str], ...] = ()  # (original index, character) removed
     mixed: tuple[tuple[int, str], ...] = ()  # (original index, word) with look-alike letters
 
+    def at(self, index: int) -> int:
+        """The original index of text[index]."""
+        return index if self.offsets is None else self.offsets[index]
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of text[start:end]."""
-        return self.offsets[start], self.offsets[end - 1] + 1 if end > start else self.offsets[
-            start
-        ]
+        return self.at(start), (self.at(end - 1) + 1 if end > start else self.at(start))
 
 
 @lru_cache(maxsize=65536)
@@ -60,7 +65,7 @@ def normalise(original: str) -> Normalised:
         and not _SPECIAL.search(original)
         and not (_LOOKALIKE_CHARS & set(original))
     ):
-        return Normalised(original, _identity(len(original)))
+        return Normalised(original)
     chars: list[str] = []
     offsets: list[int] = []
     invisible: list[tuple[int, str]] = []
@@ -98,11 +103,7 @@ def normalise(original: str) -> Normalised:
                 mixed.append((offsets[word.start()], token))
         text = _translate_mixed(text, mixed, offsets)
     offsets.append(len(original))
-    return Normalised(text, tuple(offsets), tuple(invisible), tuple(mixed))
-
-
-def _identity(length: int) -> tuple[int, ...]:
-    return tuple(range(length + 1))
+    return Normalised(text, array("l", offsets), tuple(invisible), tuple(mixed))
 
 
 def _is_emphasis(text: str, i: int) -> bool:

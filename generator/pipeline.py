@@ -9,7 +9,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,10 @@ def check_loaded(case: LoadedCase, settings: lint.Settings | None = None) -> Che
     return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 
 
+# Where sellers print on US Letter (the United States, Canada and Mexico); A4 everywhere else.
+LETTER_MARKETPLACES = frozenset({"amazon.com", "amazon.ca", "amazon.com.mx"})
+
+
 def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
     """The facts the PDF page template needs, in the plan's language."""
     words = render.locale(data["language"])
@@ -108,11 +112,43 @@ def pdf_meta(data: dict[str, Any]) -> dict[str, Any]:
         "author": seller["legal_name"],
         "asins": list(notice.get("asins", [])),
         "lang": data["language"],
+        "paper": "us-letter" if notice["marketplace"] in LETTER_MARKETPLACES else "a4",
         "header-left": f"{words['title']}{words['colon']} {seller['legal_name']}",
         "header-right": render.format_date(data["date"], words["date"]),
         "page": words["labels"]["page"],
         "page-of": words["labels"]["page_of"],
     }
+
+
+# Where a plan's language is written as in the marketplace's country (Word checks spelling by
+# region); elsewhere each language's own tag (templates/i18n: locale).
+REGIONS = {
+    ("en", "amazon.co.uk"): "en-GB",
+    ("en", "amazon.ca"): "en-CA",
+    ("en", "amazon.com.au"): "en-AU",
+    ("en", "amazon.in"): "en-IN",
+    ("en", "amazon.sg"): "en-SG",
+    ("fr", "amazon.ca"): "fr-CA",
+    ("fr", "amazon.com.be"): "fr-BE",
+    ("es", "amazon.com.mx"): "es-MX",
+}
+
+
+def text_marks(data: dict[str, Any]) -> dict[str, Any]:
+    """The plan language's punctuation for pandoc: colon, semicolon and no-break spaces."""
+    words = render.locale(data["language"])
+    return {"colon": words["colon"], "semicolon": words["semicolon"], "spaces": words["spaces"]}
+
+
+def word_properties(data: dict[str, Any]) -> dict[str, str]:
+    """What Word shows of a plan in its properties: language, title, author and subject."""
+    words = render.locale(data["language"])
+    notice = data["notice"]
+    meta = pdf_meta(data)
+    lang = REGIONS.get((data["language"], notice["marketplace"]), words["locale"])
+    structure, reason = words["structure"][data["structure"]], words["reason"][notice["reason"]]
+    subject = f"{structure}{words['colon']} {reason}"
+    return {"lang": lang, "title": meta["title"], "author": meta["author"], "subject": subject}
 
 
 def render_outputs(
@@ -133,14 +169,16 @@ def render_outputs(
         outputs["md"] = markdown.encode("utf-8")
     wanted = {"html": "html5", "txt": "plain", "pdf": "typst", "submission": "typst"}
     writers = tuple(dict.fromkeys(wanted[fmt] for fmt in formats if fmt in wanted))
-    texts = convert.write_texts(markdown, asins, writers) if writers else {}
+    words = render.locale(data["language"])
+    texts = convert.write_texts(markdown, asins, writers, text_marks(data)) if writers else {}
     if "html" in formats:
         outputs["html"] = render.render_html_page(data, texts["html5"]).encode("utf-8")
     if "txt" in formats:
         outputs["txt"] = texts["plain"].encode("utf-8")
         outputs["counts"] = render.render_counts(data, markdown, texts["plain"]).encode("utf-8")
     if "docx" in formats:
-        outputs["docx"] = convert.to_docx(markdown, asins, data["date"])
+        properties, marks = word_properties(data), text_marks(data)
+        outputs["docx"] = convert.to_docx(markdown, asins, data["date"], properties, marks)
     if {"pdf", "submission"} & set(formats):
         typst_body = texts["typst"]
         meta = pdf_meta(data)
@@ -148,8 +186,7 @@ def render_outputs(
             with evidence.staged([]) as nothing:  # the plan itself reads no file
                 outputs["pdf"] = convert.typst_to_pdf(typst_body, meta, data["date"], nothing)
         if "submission" in formats:
-            words = render.locale(data["language"])
-            labels = {**words["table"], **words["labels"]}
+            labels = {**words["table"], **words["labels"], "colon": words["colon"]}
             appendix = {
                 "evidence": render.evidence_appendix(data, files),
                 "evidence-labels": labels,
@@ -162,8 +199,6 @@ def render_outputs(
             outputs["submission"] = marked.pdf
             if marked.unsearched_images and notes is not None:
                 notes.append(highlight.UNSEARCHED)
-            if marked.oversized_images and notes is not None:
-                notes.append(highlight.OVERSIZED.format(count=marked.oversized_images))
     if "zip" in formats:
         outputs["zip"] = evidence.evidence_zip(data, files)
     return outputs
@@ -194,6 +229,7 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
     stamp = options.out_dir / key / STAMP
     inputs = fingerprint(checked, options.formats)
     outputs: dict[str, bytes] = {}
+    standard: list[Diagnostic] = []
     if not options.force and up_to_date(stamp, inputs, paths.values()):
         result.skipped = True
         with contextlib.suppress(OSError):
@@ -210,12 +246,15 @@ def build_case(file: str, settings: lint.Settings, options: Options) -> Result:
             result.diagnostics.append(conversion_diagnostic(case, exc))
             result.failed = True
             return result
+        standard = _graded(standard_diagnostics(case, outputs), options)
+        result.diagnostics += standard
     if "txt" in outputs:
         text = outputs["txt"].decode("utf-8", "replace")  # as written (or, if skipped, as read)
         length = _graded(lint.lint_text(case, text, settings), options)
         result.diagnostics += length
         # An over-long text is still written, to be read and cut, but fails the run.
         result.failed = _blocking(length, options)
+    result.failed = result.failed or _blocking(standard, options)  # so does a non-archival PDF
     if result.skipped:
         return result
     # The PDF last: the slowest to make, it is the target make waits for.
@@ -304,6 +343,21 @@ def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
         f"cannot write{where}: {error.strerror or error}",
         "free disk space or make the output folder writable; the previous outputs were kept",
     )
+
+
+def standard_diagnostics(case: LoadedCase, outputs: dict[str, bytes]) -> list[Diagnostic]:
+    """A plan PDF that could not be made archival (convert.typst_to_pdf fell back)."""
+    if "pdf" not in outputs or b"<pdfaid:part>2</pdfaid:part>" in outputs["pdf"]:
+        return []
+    warning = Diagnostic.error(
+        case.file,
+        "build.pdf-standard",
+        "the plan's PDF is not PDF/A-2b: Typst could not make it archival, most often because "
+        "a character has no glyph in the PDF's fonts (an emoji, a rare symbol), so it was "
+        "written as an ordinary PDF",
+        "replace or remove such a character if the PDF must be archival",
+    )
+    return [replace(warning, severity=Severity.WARNING)]
 
 
 def conversion_diagnostic(case: LoadedCase, error: convert.ConversionError) -> Diagnostic:

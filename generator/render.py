@@ -53,6 +53,11 @@ def _block_escaped(line: str) -> str:
 # Inline Markdown syntax; citations, math and raw HTML are off in the reader (convert.py).
 _LITERAL = re.compile(r"([\\`*_\[\]<>|~^])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# "8,5 %": the sign stays with its number on one line.
+_PERCENT = re.compile(r"(?<=\d)[ \t](?=%)")
+# A number and a full stop or parenthesis that starts a text ("5. November 2026", German dates)
+# would start an ordered list at that number: the mark is escaped so the text stays text.
+_ORDINAL_START = re.compile(r"^( {0,3}\d{1,9})([.)])(?=\s|$)")
 # A numeric character reference (&#27; &#x1b;) is decoded by every Markdown reader; one that
 # names a control character (or none: 0, beyond U+10FFFF) is shown as typed instead.
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
@@ -70,10 +75,16 @@ def _references_as_typed(text: str) -> str:
     return _CHARACTER_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
 
+def text_start(text: str) -> str:
+    """Text that starts a line, with a leading "5." or "5)" kept from starting a list."""
+    return _ORDINAL_START.sub(r"\1\\\2", text)
+
+
 def markdown_text(text: str, indent: int = 0) -> str:
     """A user's paragraph as Markdown: block syntax escaped, continuation lines indented."""
     lines = _references_as_typed(str(text).strip()).replace("]:", "]\\:").split("\n")
     text = "\n".join(_block_escaped(line) for line in lines)
+    text = _PERCENT.sub("\u00a0", text_start(text))
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
@@ -84,7 +95,8 @@ def cell_text(text: str) -> str:
 
 def literal_text(text: str) -> str:
     """A user's text shown exactly as written (names, file names): every Markdown symbol escaped."""
-    return _references_as_typed(_LITERAL.sub(r"\\\1", " ".join(str(text).split())))
+    text = _PERCENT.sub("\u00a0", " ".join(str(text).split()))  # a title's "1,9 %" too
+    return _references_as_typed(_LITERAL.sub(r"\\\1", text))
 
 
 def title_line(data: dict[str, Any], store: str | None = None) -> str:
@@ -95,21 +107,27 @@ def title_line(data: dict[str, Any], store: str | None = None) -> str:
     return f"{words['title']}{words['colon']} {store} ({data['notice']['marketplace']})"
 
 
+def uncited(ids: list[str], text: str) -> list[str]:
+    """The evidence ids that a text does not already name, so none is cited twice in a row."""
+    return [id_ for id_ in ids if not re.search(rf"(?<![\w-]){re.escape(id_)}(?![\w-])", text)]
+
+
 def format_date(iso: str, words: dict[str, Any]) -> str:
     """An ISO date in the words of a language, e.g. 20 November 2026."""
     year, month, day = (int(part) for part in iso.split("-"))
-    shown = words["day_one"] if day == 1 else str(day)  # French writes "1er novembre"
+    shown = words["day_one"] if day == 1 else str(day)  # "1er novembre", "1º dicembre"
     return str(words["format"]).format(day=shown, month=words["months"][month - 1], year=year)
 
 
 @jinja2.pass_context
 def _date_filter(context: Any, iso: str) -> str:
-    return format_date(iso, context["t"]["date"])
+    # No-break spaces: a date is never split over two lines (nor its table cell over two).
+    return format_date(iso, context["t"]["date"]).replace(" ", "\u00a0")
 
 
 @jinja2.pass_context
 def _size_filter(context: Any, size: int) -> str:
-    return file_size(size, context["t"]["size"])
+    return file_size(size, context["t"]["size"]).replace(" ", "\u00a0")  # "26,8 KB" on one line
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -142,7 +160,13 @@ def environment() -> jinja2.Environment:
     )
     env.globals["title_line"] = title_line
     env.filters.update(
-        md=markdown_text, cell=cell_text, lit=literal_text, date=_date_filter, filesize=_size_filter
+        md=markdown_text,
+        start=text_start,
+        uncited=uncited,
+        cell=cell_text,
+        lit=literal_text,
+        date=_date_filter,
+        filesize=_size_filter,
     )
     return env
 
@@ -184,14 +208,9 @@ def text_preview(content: bytes) -> tuple[str, int]:
         line = content[start : min(end, start + PREVIEW_WIDTH * 4)].decode("utf-8", "ignore")
         line = line.rstrip("\r")
         line = line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 1] + "…"
-        lines.append(_UNBROKEN.sub("\\g<0>\u200b", line))
+        lines.append(line)
         start = end + 1
     return "\n".join(lines), total
-
-
-# A CSV row has no spaces to break at: a zero-width space every 20 characters lets it wrap
-# inside the page instead of running off its edge.
-_UNBROKEN = re.compile(r"\S{20}(?=\S)")
 
 
 _HEADING = re.compile(r"^#{1,6} (.*)$", re.MULTILINE)
@@ -258,6 +277,7 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
             "size": file_size(found.size, words["size"]),
             "sha256": found.sha256,
             "pages": found.pages(),
+            "ratios": page_ratios(found),
             "preview": "",
             "note": "",
             "asins": ", ".join(covers(item)),
@@ -267,7 +287,89 @@ def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[d
         if found.mime.startswith("text/"):
             shown, total = text_preview(found.content)
             entry["preview"] = shown
+            if found.mime == "text/csv":
+                entry["table"], entry["comments"] = csv_table(found.content)
             if total > PREVIEW_LINES:
                 entry["note"] = words["labels"]["preview"].format(shown=PREVIEW_LINES, total=total)
         out.append(entry)
     return out
+
+
+# A page whose shape cannot be read is shown as A4 portrait.
+_A4_RATIO = 297 / 210
+
+
+def page_ratios(found: EvidenceFile) -> list[float]:
+    """Height over width of each page of a PDF, or of an image: the appendix scales each to the
+    room on its page from this, without laying the picture out twice to measure it."""
+    from generator.filecheck import pixels
+
+    if found.mime.startswith("image/"):
+        size = pixels(found.mime, found.content)
+        return [size[1] / size[0] if size and size[0] else _A4_RATIO]
+    if found.mime != "application/pdf":
+        return []
+    import io
+
+    from pypdf import PdfReader
+
+    ratios = []
+    try:
+        for page in PdfReader(io.BytesIO(found.content)).pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            if (page.get("/Rotate") or 0) % 180:
+                width, height = height, width
+            ratios.append(height / width if width > 0 and height > 0 else _A4_RATIO)
+    except Exception:  # unreadable: shown as it can be, at the paper's shape
+        return [_A4_RATIO] * max(found.pages(), 0)
+    return ratios
+
+
+# Where a long cell value may break in the PDF's table: after these, as Typst finds no spaces in
+# names like date_expedition_prevue or 2026-09-26T08:06.
+_CELL_BREAKS = re.compile(r"(?<=[_/\-.:;,=&])(?=.)")
+
+
+# A CSV table in the PDF: as many lines as a text preview, each read up to this many bytes, at
+# most this many columns, each cell cut like a preview line (the engine's memory stays bounded).
+CSV_LINE_BYTES = PREVIEW_WIDTH * 16
+CSV_COLUMNS = 24
+
+
+def csv_table(content: bytes) -> tuple[list[list[list[str]]], list[str]]:
+    """A CSV file's first rows for a table in the PDF, each cell as the pieces between which a
+    line may break, every row as long as the header; lines starting with # are comments."""
+    import csv
+
+    lines: list[str] = []
+    start = 0
+    while len(lines) < PREVIEW_LINES and start < len(content):
+        end = content.find(b"\n", start)
+        end = len(content) if end < 0 else end
+        lines.append(content[start : min(end, start + CSV_LINE_BYTES)].decode("utf-8", "ignore"))
+        start = end + 1
+    lines = [line.rstrip("\r") for line in lines]
+    comments = [_cut(line.lstrip("#").strip()) for line in lines if line.startswith("#")]
+    data = [line for line in lines if line.strip() and not line.startswith("#")]
+    try:
+        dialect: Any = csv.Sniffer().sniff("\n".join(data[:20]), delimiters=";,\t|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [row[:CSV_COLUMNS] for row in csv.reader(data, dialect)]
+    width = max((len(row) for row in rows), default=0)
+    table = [[_cell_pieces(_cut(cell)) for cell in row + [""] * (width - len(row))] for row in rows]
+    return table, comments
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= PREVIEW_WIDTH else text[: PREVIEW_WIDTH - 1] + "…"
+
+
+def _cell_pieces(cell: str) -> list[str]:
+    """A cell split where a line may break inside a long word (dates and short codes stay)."""
+    pieces = [""]
+    for word in re.split(r"(\s+)", cell):
+        parts = _CELL_BREAKS.split(word) if len(word) > 12 else [word]
+        pieces[-1] += parts[0]
+        pieces += parts[1:]
+    return pieces

@@ -14,25 +14,29 @@ import yaml
 
 from generator.render import environment
 from generator.resources import TEMPLATES
-from generator.structures import Role, get, problem_parts
+from generator.structures import EXPECTED, Role, get, problem_parts
 
 TODO = "TODO"
 
 
 def new_case(
     name: str,
-    structure: str,
+    structure: str | None,
     reason: str,
-    scope: str,
+    scope: str | None,
     marketplace: str,
     language: str,
     today: datetime.date,
     schema: str = "",
 ) -> str:
-    """The text of a new case with every required field, comments and reason-specific hints;
-    `schema` is what its first line points editors at (default: ../schemas/, as in cases/)."""
-    with (TEMPLATES / "scaffold" / "guidance.yaml").open(encoding="utf-8") as handle:
-        guidance = yaml.safe_load(handle)[reason]
+    """The text of a new case with every required field, and comments in the plan's language
+    that say what to write and what Amazon expects for the reason. The reason gives the
+    structure and scope unless they are named; `schema` is what its first line points editors
+    at (default: ../schemas/, as in cases/)."""
+    expected = EXPECTED[reason]
+    structure = structure or expected.structure
+    with (TEMPLATES / "scaffold" / "i18n" / f"{language}.yaml").open(encoding="utf-8") as handle:
+        words = yaml.safe_load(handle)
     from generator.evidence_checks import needs
 
     template = environment().get_template("scaffold/case.yaml.j2")
@@ -41,11 +45,12 @@ def new_case(
         name=name,
         structure=structure,
         reason=reason,
-        scope=scope,
+        scope=scope or expected.scope,
         marketplace=marketplace,
         language=language,
         today=today.isoformat(),
-        guidance=guidance,
+        c=words["comments"],
+        g=words["reasons"][reason],
         schema=schema or f"../schemas/plan-{structure}.schema.json",
     )
 

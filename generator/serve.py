@@ -113,7 +113,8 @@ class Preview:
         try:
             markdown = render.render_markdown(case.data, {f.id: f for f in checked.evidence})
             asins = list(case.data["notice"].get("asins", []))
-            texts = convert.write_texts(markdown, asins, ("html5", "plain"))
+            marks = pipeline.text_marks(case.data)
+            texts = convert.write_texts(markdown, asins, ("html5", "plain"), marks)
         except convert.ConversionError as exc:
             kept.errors = [pipeline.conversion_diagnostic(case, exc)]
             return kept

@@ -81,6 +81,37 @@ STRUCTURES = tuple(PARTS)
 SCOPE = {"4d": "listing", "8d": "account"}
 
 
+@dataclass(frozen=True)
+class Expected:
+    """The plan Amazon expects for a reason of a notice, and what that reason usually suspends."""
+
+    structure: str
+    scope: str
+
+
+# Performance metrics and policy breaches of the whole account get a full 8D plan, a listing's
+# problem a 4D plan; wrong seller details are answered with corrected details and documents, a
+# short 4D plan for the account (no root-cause analysis of a process, no ASINs). `actionplan
+# new` starts from these, and lint.structure asks for 8D for an account unless its reason's plan
+# is the short one.
+# Sources: Amazon's Seller Central help on plans of action, and appeal practice.
+EXPECTED = {
+    "late-shipment-rate": Expected("8d", "account"),
+    "order-defect-rate": Expected("8d", "account"),
+    "cancellation-rate": Expected("8d", "account"),
+    "valid-tracking-rate": Expected("8d", "account"),
+    "inauthentic": Expected("4d", "listing"),
+    "product-safety": Expected("4d", "listing"),
+    "intellectual-property": Expected("4d", "listing"),
+    "restricted-product": Expected("4d", "listing"),
+    "used-sold-as-new": Expected("4d", "listing"),
+    "review-manipulation": Expected("8d", "account"),
+    "off-amazon-communication": Expected("8d", "account"),
+    "seller-information": Expected("4d", "account"),
+    "other-policy": Expected("4d", "listing"),
+}
+
+
 def problem_parts(structure: str) -> tuple[Part, ...]:
     """The parts each problem of a plan has, in order."""
     return tuple(part for part in PARTS[structure] if part.per_problem)

@@ -124,7 +124,8 @@ def test_bundle_appends_every_evidence_file_with_bookmarks(case: Path, tmp_path:
     assert pages["E2: Photo of the new label"] == plan_pages + 2
     assert pages["E3: Removal order list"] == plan_pages + 3
     assert "Page one." in submission.pages[plan_pages].extract_text()
-    assert "RMV-1,38" in submission.pages[plan_pages + 3].extract_text()
+    # The CSV file as a table: its header row, then a row of cells.
+    assert "order units\nRMV-1 38" in submission.pages[plan_pages + 3].extract_text()
     assert sorted(submission.attachments) == [
         "evidence/lab-report.pdf",
         "evidence/photo.png",
@@ -156,8 +157,8 @@ def test_evidence_index_shows_size_and_checksum(case: Path, tmp_path: Path) -> N
     markdown = (tmp_path / "out" / "with-evidence" / "with-evidence.md").read_text()
     digest = hashlib.sha256(png()).hexdigest()[:12]
     assert (
-        f"| E2 | Photo of the new label | Photo | 1 November 2026 |  |  | evidence/photo.png | "
-        f"{len(png())} B | {digest} |" in markdown
+        f"| E2 | Photo of the new label | Photo | 1\u00a0November\u00a02026 |  |  | evidence/photo.png | "
+        f"{len(png())}\u00a0B | {digest} |" in markdown  # dates and sizes never split over lines
     )
 
 

@@ -54,7 +54,7 @@ def _two_asins(evidence: str, extra: str = "") -> str:
 
 
 INVOICE = """  - id: E{n}
-    file: evidence/invoice-{n}.pdf
+    file: evidence/invoice-e{n}.pdf
     kind: invoice
     date: {date}
     number: INV-{n}
@@ -101,10 +101,7 @@ def test_an_older_extra_invoice_is_a_note_and_stays_one_under_strict(tmp_path: P
     assert len(found) == 1 and "note [evidence.older]" in found[0]
     assert "E2 is 537 days old, before the cut-off 2025-11-20 (365 days)" in found[0]
     assert "covered within the window by E1" in found[0]
-    shutil.copytree("tests/minimal-4d", tmp_path / "case")
-    report = (tmp_path / "case" / "evidence" / "lab-report.pdf").read_bytes()
-    for n in (1, 2):  # two files: the same file cited twice is an error of its own
-        (tmp_path / "case" / "evidence" / f"invoice-{n}.pdf").write_bytes(report + b"%%%d\n" % n)
+    shutil.copytree("tests/lint/bad-evidence", tmp_path / "case")  # invoice-e1.pdf, -e2.pdf, ...
     (tmp_path / "case.yaml").write_text(text.replace("evidence: [E1]", "evidence: [E1, E2]"))
     code, _, err = run("lint", "--strict", str(tmp_path / "case.yaml"))
     assert code == 0, err
@@ -274,16 +271,16 @@ def test_the_index_lists_kind_date_asins_and_supplier_per_item_in_every_format()
     md = outputs["md"].decode()
     assert (
         "| E2 | Invoice from Northbridge Wholesale Ltd for 400 bottles of 750 ml | Invoice No. "
-        "NBW-2026-3307 | 2 October 2026 | B0CX4T9WM5 | Northbridge Wholesale Ltd |"
+        "NBW-2026-3307 | 2\u00a0October\u00a02026 | B0CX4T9WM5 | Northbridge Wholesale Ltd |"
     ) in md
     txt = outputs["txt"].decode()
     assert (
-        "Kind: Invoice No. TDU-24518; Date: 8 September 2026; ASINs: B0CX4T7KQ2; "
+        "Kind: Invoice No. TDU-24518; Date: 8\u00a0September\u00a02026; ASINs: B0CX4T7KQ2; "
         "Supplier: Thermora Distribution UK Ltd;"
     ) in txt
     html = re.sub(r"<[^>]+>", " ", outputs["html"].decode())
     assert re.search(
-        r"E2\s+Invoice from Northbridge.*?NBW-2026-3307\s+2 October 2026\s+"
+        r"E2\s+Invoice from Northbridge.*?NBW-2026-3307\s+2\s+October\s+2026\s+"
         r"B0CX4T9WM5\s+Northbridge Wholesale Ltd",
         html,
         re.S,

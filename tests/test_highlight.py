@@ -158,7 +158,7 @@ def test_the_scanned_delivery_note_is_read_and_highlighted(
     assert marked.unsearched_images == 0
     found = _highlights(marked.pdf)
     assert sorted(str(h["text"]) for h in found[8]) == [
-        "B0CX4T9WM5",  # read as BOCX4T9WMS: the look-alikes are merged before comparing
+        "B0CX4T9WM5",  # read as BOCX4T9WM5: the look-alikes are merged before comparing
         "NBW-2026-3307",
         "Northbridge Wholesale Ltd",
     ]

@@ -780,9 +780,9 @@ def test_page_title_and_pdf_metadata_keep_names_as_text(built: Built) -> None:
 
 def test_typst_code_in_text_did_not_run(built: Built) -> None:
     reader = PdfReader(io.BytesIO(built.outputs["pdf"]))
-    for page in reader.pages:  # `#set page(width: 1pt)` did not change the A4 pages
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        assert (round(width), round(height)) == (595, 842)
+    for page in reader.pages:  # `#set page(width: 1pt)` did not change the pages (amazon.com:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)  # US Letter)
+        assert (round(width), round(height)) == (612, 792)
 
 
 def test_no_file_outside_the_case_was_read_or_written(built: Built) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator import evidence, filecheck, loader, pipeline, render
+from generator import evidence, filecheck, highlight, loader, pipeline, render
 from tests.helpers import pdf_text, run
 from tests.test_evidence import case, png, two_page_pdf  # noqa: F401 - the fixture
 
@@ -498,9 +498,12 @@ def test_bundle_of_the_largest_allowed_input_stays_under_one_gibibyte(
         "b.png": big_png(3530, 3530, 2, deep=True),  # 12.5 megapixels, counted four times
     }
     left -= sum(len(body) for body in files.values())
-    files["c.csv"] = b"x," * (min(evidence.MAX_BYTES, left // 3) // 2)  # one line
-    files["d.csv"] = b"1,2\n" * (min(evidence.MAX_BYTES, left // 3) // 4)
-    files["e.pdf"] = noise_pdf(tmp_path, min(evidence.MAX_BYTES, left // 3) - 200_000)
+    files["c.csv"] = b"x," * (min(evidence.MAX_BYTES, left // 2 - 6_000_000) // 2)  # one line
+    files["d.csv"] = b"1,2\n" * (min(evidence.MAX_BYTES, left // 2 - 6_000_000) // 4)
+    # A PDF holding a picture of the most pixels the highlighting reads (OCR): noise, the
+    # hardest to read.
+    side = int(highlight.OCR_MAX_PIXELS**0.5)
+    files["e.pdf"] = noise_pdf(tmp_path, side * side * 3)
     assert filecheck.cost((7000, 7100, 8)) + filecheck.cost((3530, 3530, 16)) <= (
         filecheck.MAX_CASE_PIXELS
     )

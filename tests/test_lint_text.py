@@ -156,6 +156,14 @@ def test_a_five_whys_chain_and_verbatim_quotes_validate_and_are_not_judged() -> 
     case = parse_case("x.yaml", text)
     assert validate_case(case) == []
     assert lint.lint_case(case, lint.load_settings(Path("/nonexistent"))) == []
+    # Both are part of the plan a reviewer reads.
+    from generator.render import render_markdown
+
+    markdown = render_markdown(case.data)
+    assert (
+        "1. Why did the buyers get a hot charger? The batch had a faulty thermal fuse." in markdown
+    )
+    assert "> *Quoted, buyer message, 3 November 2026:* It got so hot it melted!" in markdown
 
 
 def test_shipped_pattern_analysis_is_up_to_date() -> None:

@@ -85,3 +85,22 @@ def test_a_case_copied_with_its_old_time_is_still_built(repo: Path) -> None:
     shutil.copytree(repo / "cases" / "a", repo / "cases" / "d", copy_function=shutil.copy2)
     make(repo, "all")
     assert (repo / "build" / "d" / "d.pdf").exists()
+
+
+def test_make_new_passes_language_marketplace_and_scope(repo: Path) -> None:
+    make(repo, "new", "CASE=neu", "STRUCTURE=8d", "REASON=inauthentic", "LANGUAGE=de",
+         "MARKETPLACE=amazon.de", "SCOPE=listing")  # fmt: skip
+    text = (repo / "cases" / "neu.yaml").read_text(encoding="utf-8")
+    assert "\nlanguage: de\n" in text
+    assert "  marketplace: amazon.de\n" in text and "  scope: listing" in text
+    # The locale's own LANGUAGE variable (en_US:en) is not a plan language given to make.
+    done = subprocess.run(
+        ["make", "--no-print-directory", "new", "CASE=plain", "STRUCTURE=4d", "REASON=inauthentic"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANGUAGE": "en_US:en"},
+    )
+    assert done.returncode == 0, done.stderr
+    text = (repo / "cases" / "plain.yaml").read_text(encoding="utf-8")
+    assert "\nlanguage: en\n" in text and "  marketplace: amazon.com\n" in text

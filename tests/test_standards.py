@@ -156,3 +156,19 @@ def test_pdf_text_comes_out_in_reading_order(
     )
     positions = [text.find(h) for h in first_problem]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_plan_pdf_is_pdf_a_2b_and_shows_its_title(
+    case: Path, built: dict[str, dict[str, bytes]]
+) -> None:
+    """Archival PDF/A-2b (and PDF/UA-1, which makes a viewer show the title in its window)."""
+    with pikepdf.open(io.BytesIO(built[case.stem]["pdf"])) as document:
+        meta = document.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+        assert meta.get("pdfuaid:part") == "1"
+        assert meta.get("dc:title")  # the XMP title that PDF/A requires to match the Info
+        assert document.Root.ViewerPreferences.DisplayDocTitle is True
+        intents = document.Root.get("/OutputIntents")
+        assert intents is not None and str(intents[0].S) == "/GTS_PDFA1"
+        assert "/EmbeddedFiles" not in document.Root.get("/Names", {})  # PDF/A-2 has none

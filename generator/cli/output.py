@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from generator import lint, loader, pipeline, report, repository
-from generator.diagnostics import Diagnostic, Severity, UserError
+from generator.diagnostics import Diagnostic, UserError
 
 STDIN = "-"
 
@@ -34,22 +34,18 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
         return command(*args, reporter=reporter, **kwargs)
 
     options = [
-        click.option(
+        _choice_option(
             "--output-format",
-            type=click.Choice(report.FORMATS),
-            default="text",
-            show_default=True,
+            report.FORMATS,
+            "How to print the findings: text for people; json, github (annotations), "
+            "sarif (code scanning) or junit (CI test reports) on standard output.",
             envvar="ACTIONPLAN_OUTPUT_FORMAT",
             show_envvar=True,
-            help="How to print the findings: text for people; json, github (annotations), "
-            "sarif (code scanning) or junit (CI test reports) on standard output.",
         ),
-        click.option(
+        _choice_option(
             "--color",
-            type=click.Choice(report.COLOURS),
-            default="auto",
-            show_default=True,
-            help="Colour the text; auto: on a terminal, unless NO_COLOR is set.",
+            report.COLOURS,
+            "Colour the text; auto: on a terminal, unless NO_COLOR is set.",
         ),
         click.option(
             "-q", "--quiet", is_flag=True, help="Only the findings: no notes, no summary."
@@ -61,6 +57,15 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _choice_option(
+    name: str, choices: tuple[str, ...], help: str, **more: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option taking one of `choices`, the first by default."""
+    return click.option(
+        name, type=click.Choice(choices), default=choices[0], show_default=True, help=help, **more
+    )
 
 
 config_option = click.option(
@@ -154,13 +159,9 @@ def load_settings(config: Path | None, reporter: report.Reporter) -> lint.Settin
 
 
 def _missing_config(path: Path) -> Diagnostic:
-    return Diagnostic(
+    return Diagnostic.error(
         str(path),
-        1,
-        1,
-        Severity.ERROR,
         "config.missing",
-        "",
         "the settings file does not exist",
         "check the path given to --config",
     )
@@ -189,13 +190,9 @@ def refuse_clashes(cases: list[str], reporter: report.Reporter) -> list[str]:
             reporter.case(
                 file,
                 [
-                    Diagnostic(
+                    Diagnostic.error(
                         file,
-                        1,
-                        1,
-                        Severity.ERROR,
                         "build.duplicate",
-                        "",
                         f"{others} would write the same outputs (build/{key}/)",
                         "keep cases under cases/ (outputs follow their folders there) or "
                         "rename one of them",

@@ -27,8 +27,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 @click.option(
     "--structure",
     type=click.Choice(structures.STRUCTURES),
-    required=True,
-    help="4d for one listing, 8d for a suspended account.",
+    help="4D or 8D (default: what Amazon expects for the reason, e.g. 8d for a performance "
+    "metric of the account, 4d for a listing or for seller information).",
 )
 @click.option(
     "--reason",
@@ -39,7 +39,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 @click.option(
     "--scope",
     type=click.Choice(schema_enum("notice", "properties", "scope")),
-    help="What was suspended (default: listing for 4d, account for 8d).",
+    help="What was suspended (default: what the reason usually suspends, e.g. account for "
+    "seller-information).",
 )
 @click.option(
     "--marketplace",
@@ -51,16 +52,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
     "--language", default="en", show_default=True, type=click.Choice(schema_enum("language"))
 )
 def new(
-    name: str, *, structure: str, reason: str, scope: str | None, marketplace: str, language: str
+    name: str,
+    *,
+    structure: str | None,
+    reason: str,
+    scope: str | None,
+    marketplace: str,
+    language: str,
 ) -> int:
     """Start a new case from a commented template.
 
-    Writes cases/NAME.yaml with every required field, a comment saying what
-    to write there, and hints for the reason. Refuses to overwrite a case.
+    Writes cases/NAME.yaml with every required field, a comment in the
+    plan's language saying what to write there, and what Amazon expects for
+    the reason. Refuses to overwrite a case.
 
     \b
     Example:
-      actionplan new asin-recall --structure 4d --reason product-safety
+      actionplan new asin-recall --reason product-safety
+      actionplan new konto --reason late-shipment-rate --language de --marketplace amazon.de
     """
     import datetime
     import re
@@ -71,7 +80,7 @@ def new(
         raise click.BadParameter(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
-    scope = scope or structures.SCOPE[structure]
+    structure = structure or structures.EXPECTED[reason].structure  # the reason's plan
     # In the plans repository's cases/, wherever in it the command runs.
     top = repository.find_top(Path.cwd())
     cases = Path(os.path.relpath(top / CASES, Path.cwd())) if top is not None else CASES
@@ -250,7 +259,8 @@ def text(file: str) -> int:
     from generator import diff
 
     markdown = render.render_markdown(checked.case.data)
-    click.echo(convert.write_texts(markdown, [], ("plain",))["plain"], nl=False)
+    marks = pipeline.text_marks(checked.case.data)
+    click.echo(convert.write_texts(markdown, [], ("plain",), marks)["plain"], nl=False)
     # What reviewers of a change need besides the plan: rules silenced and why, and each
     # submission with Amazon's answer.
     click.echo(diff.render_review(checked.case.data), nl=False)

@@ -1,5 +1,5 @@
 -- Every text format of a plan, for many plans from one pandoc process (`pandoc lua texts.lua`).
--- Each line on stdin is one JSON request {markdown, asins, formats}; each line on stdout
+-- Each line on stdin is one JSON request {markdown, asins, formats, marks}; each line on stdout
 -- is its answer, {"texts": {format: text}} or {"error": message}. A request with "docx" (a
 -- path) and "epoch" also writes Word there, dated `epoch` (binary output stays out of JSON). Starting pandoc costs more than
 -- converting a plan, so a build keeps one of these running instead of one pandoc per case.
@@ -22,7 +22,7 @@ local function texts(request)
     asins[asin] = true
   end
   -- safety.lua and the layout in one walk: each walk of the tree costs as much as a writer.
-  local filter = layout.marks(asins)
+  local filter = layout.marks(asins, request.marks)
   for _, rules in ipairs(safety) do
     for name, rule in pairs(rules) do
       assert(filter[name] == nil, "safety.lua and layout.lua both filter " .. name)
@@ -31,6 +31,10 @@ local function texts(request)
   end
   doc = doc:walk(filter)
   if request.docx then
+    -- The plan's language (Word's spelling check) and subject; title and author are filled in
+    -- by convert.py, as pandoc would print them as a title block on the first page.
+    doc.meta.lang = request.lang
+    doc.meta.subject = request.subject
     -- Word's internal dates come from SOURCE_DATE_EPOCH: the plan's date, not today's.
     local bytes = pandoc.system.with_environment(
       {SOURCE_DATE_EPOCH = request.epoch},
@@ -42,7 +46,12 @@ local function texts(request)
   end
   local out = {}
   for _, format in ipairs(request.formats) do
-    local laid = format == "plain" and doc:walk(layout.plain) or doc
+    local laid = doc
+    if format == "plain" then
+      laid = doc:walk(layout.plain(request.marks or {}))
+    elseif format == "typst" then
+      laid = doc:walk(layout.typst)
+    end
     out[format] = pandoc.write(laid, format, OPTIONS[format])
   end
   return out
