@@ -281,9 +281,10 @@ class Reporter:
             click.echo(message, err=True)
 
     def finish(self, summary: str = "", *, findings_summary: bool = False) -> None:
-        """The document of a machine format, then the one-line summary on standard error: for a
-        person at a terminal or with -v; with `findings_summary`, also whenever there are
-        findings (lint's counts, which a log keeps)."""
+        """The document of a machine format, then the one-line summary on standard error: always
+        when nothing was found ("3 cases checked: no problems"); when something was, at a
+        terminal, with -v, or with `findings_summary` (lint's counts, which a log keeps). The
+        findings' own lines are the report otherwise."""
         if self.format == "json":
             click.echo(to_json(self.files))
         elif self.format == "sarif":
@@ -291,7 +292,7 @@ class Reporter:
         elif self.format == "junit":
             click.echo(to_junit(self.files))
         found = any(self.files.values())
-        wanted = self.verbose or sys.stderr.isatty() or (findings_summary and found)
+        wanted = not found or findings_summary or self.verbose or sys.stderr.isatty()
         if wanted and not self.quiet:
             click.echo(summary or self.summary(), err=True)
 

@@ -38,8 +38,9 @@ def test_python_dash_m_is_the_same_command() -> None:
     assert result.stdout == run("--help")[1]
 
 
-def test_validate_valid_case_is_silent_and_exits_0() -> None:
-    assert run("validate", MINIMAL) == (0, "", "")
+def test_validate_valid_case_says_so_in_one_line_and_exits_0() -> None:
+    assert run("validate", MINIMAL) == (0, "", "1 case checked: no problems\n")
+    assert run("validate", "-q", MINIMAL) == (0, "", "")
     assert run("validate", "-v", MINIMAL) == (
         0,
         "",

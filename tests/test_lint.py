@@ -58,7 +58,7 @@ def _minimal() -> str:
 
 def test_minimal_cases_lint_clean() -> None:
     for name in ("tests/minimal-4d.yaml", "tests/minimal-8d.yaml"):
-        assert run("lint", name) == (0, "", "")
+        assert run("lint", name) == (0, "", "1 case checked: no problems\n")
 
 
 def test_case_exception_turns_a_rule_off_with_a_reason() -> None:
@@ -158,7 +158,7 @@ def test_evidence_errors_always_stop_the_build(tmp_path: Path) -> None:
 
 
 def test_examples_lint_clean_with_strict() -> None:
-    assert run("lint", "--strict") == (0, "", "")
+    assert run("lint", "-q", "--strict") == (0, "", "")
 
 
 def test_rules_reference_is_generated_from_the_rules_file() -> None:

@@ -42,7 +42,7 @@ def test_new_case_validates_and_lint_lists_every_placeholder(
     assert "Typical for" in text  # the reason's guidance
     # The notice's date is not today's, which would read as real: a stand-in lint reports.
     assert f"\n  date: {datetime.date.today().isoformat()}" not in text
-    assert run("validate", "cases/my-case.yaml") == (0, "", "")
+    assert run("validate", "cases/my-case.yaml") == (0, "", "1 case checked: no problems\n")
     code, _, err = run("lint", "--strict", "cases/my-case.yaml")
     assert code == 1
     assert err.count("[lint.placeholder]") >= 10
@@ -123,7 +123,7 @@ def test_each_reason_starts_the_plan_amazon_expects_for_it(repo: Path, reason: s
     assert ("B0XXXXXXXX" in text) == (expected.scope == "listing")
     path = repo / "cases" / "x.yaml"
     path.write_text(text.replace("1980-01-01", "2026-10-28"))
-    assert run("validate", "cases/x.yaml") == (0, "", "")
+    assert run("validate", "cases/x.yaml") == (0, "", "1 case checked: no problems\n")
     assert "[lint.structure]" not in run("lint", "cases/x.yaml")[2]
 
 
@@ -163,5 +163,5 @@ def test_scaffold_comments_are_in_the_plans_language(
     assert own["comments"]["causes"] in text and own["comments"]["problems"] in text
     path = repo / "cases" / "y.yaml"
     path.write_text(text.replace("1980-01-01", "2026-10-28"), encoding="utf-8")
-    assert run("validate", "cases/y.yaml") == (0, "", "")
+    assert run("validate", "cases/y.yaml") == (0, "", "1 case checked: no problems\n")
     assert run("lint", "cases/y.yaml")[2].count("[lint.placeholder]") >= 10

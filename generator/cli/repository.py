@@ -35,10 +35,10 @@ def init(folder: Path) -> int:
     kept = [step.path for step in steps if step.done == "kept"]
     if kept:
         click.echo(f"kept {len(kept)} existing file(s) as they were", err=True)
+    here = "" if folder == Path(".") else f"cd {folder} && "
     click.echo(
-        f"next: cd {folder} && actionplan new <name> --structure 4d --reason <reason>"
-        if folder != Path(".")
-        else "next: actionplan new <name> --structure 4d --reason <reason>",
+        f"next: {here}actionplan new <name> --structure 4d --reason <reason>; "
+        "`pre-commit install` checks the plans on every commit (README.md)",
         err=True,
     )
     return 0
