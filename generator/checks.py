@@ -339,7 +339,11 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
             found_codes.add(code)
             yield _finding(code, text, norm, start, end)
         if name == "filler" and judge.long_introduction(own, spans):
-            yield Finding("lint.long-introduction", text.path, str(words(text.value)))
+            first = _finding(code, text, norm, *spans[0])  # point at its first filler words
+            count = str(words(text.value))
+            yield Finding(
+                "lint.long-introduction", text.path, count, first.needle, first.occurrence
+            )
     if (
         "lint.emotion" not in found_codes
         and text.kind not in scopes.get("lint.emotion", frozenset())

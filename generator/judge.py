@@ -52,6 +52,7 @@ def spans(
         and not others  # a text another rule already names is not judged as a whole
         and "?" not in text
         and _MIN_WORDS <= len(text.split()) <= _MAX_WORDS
+        and _in_language(text, language)
         and not concrete(text, language)
     ):
         first = sentences.sentence_spans(text)
@@ -124,6 +125,18 @@ def _describes_control(text: str, index: int, language: str) -> bool:
         and not grammar["first_person"].search(sentence[: index - start])
         and grammar["start_date"].search(text)
     )
+
+
+def _in_language(text: str, language: str) -> bool:
+    """Whether the text has any of its language's commonest words: its cues cannot judge a text
+    in another language (lint.language reports that)."""
+    from generator import checks
+
+    common = checks.stopwords(language)
+    return any(word in common for word in _WORDS.findall(text.lower()))
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def concrete(text: str, language: str) -> bool:

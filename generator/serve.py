@@ -28,7 +28,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from generator import catalogue, checks, convert, editor, evidence, lint, pipeline, render, validate
+from generator import (
+    catalogue,
+    checks,
+    convert,
+    editor,
+    evidence,
+    lint,
+    pipeline,
+    render,
+    repository,
+    validate,
+)
 from generator.diagnostics import Diagnostic, Severity, UserError
 from generator.loader import LoadedCase
 from generator.resources import RULES, SCHEMAS, TEMPLATES, schema_defs
@@ -38,7 +49,6 @@ LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies keep it open
 # One pipeline run at a time: the running pandoc and the caches are shared.
 _PIPELINE = threading.Lock()
-_CASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PDFS = {"pdf": "", "submission": "-submission"}
 
 
@@ -71,16 +81,13 @@ class State:
 class Preview:
     """One case: checked and rendered on demand and on every change of what it is made of."""
 
-    def __init__(self, file: Path, settings_folder: Path) -> None:
+    def __init__(self, file: Path, settings_folder: Path, name: str = "") -> None:
         self.file = file
+        self.name = name or file.stem  # its path in the folder served, without .yaml
         self.settings_folder = settings_folder
         self.state = State()
         self.changed = threading.Condition()
         self._pdfs: dict[tuple[int, str], bytes] = {}
-
-    @property
-    def name(self) -> str:
-        return self.file.stem
 
     def refresh(self) -> None:
         """Check and render the case as it is on disk now, and tell every open page."""
@@ -217,24 +224,34 @@ class Site:
         self._lock = threading.Lock()
 
     def names(self) -> list[str]:
-        return sorted(path.stem for path in self.cases.glob("*.yaml"))
+        """Every case in the folder, in folders too, by its path there without .yaml
+        (clients/acme/recall), as `actionplan lint` finds them."""
+        found = repository.find_cases(self.cases, self.cases)
+        return [path.relative_to(self.cases).with_suffix("").as_posix() for path in found]
 
     def preview(self, name: str) -> Preview | None:
-        """The preview of a case in the folder (made and rendered on first use)."""
-        if not _CASE_NAME.match(name) or not (self.cases / f"{name}.yaml").is_file():
+        """The preview of a case in the folder (made and rendered on first use). Only a name
+        of the index is one: nothing else reaches the file system."""
+        if name not in self.previews and name not in self.names():
             return None
         with self._lock:
             preview = self.previews.get(name)
             if preview is None:
-                preview = self.previews[name] = Preview(
-                    self.cases / f"{name}.yaml", self.settings_folder
-                )
+                file = self.cases / f"{name}.yaml"
+                # Settings as lint finds them: the nearest actionplan.yaml above the case.
+                config = repository.find_config(file)
+                folder = config.parent if config else self.settings_folder
+                preview = self.previews[name] = Preview(file, folder, name)
                 preview.refresh()
         return preview
 
     def changed(self, paths: set[str]) -> None:
         """Refresh the open cases that the changed files are part of."""
-        engine = [Path(p) for p in paths if not Path(p).is_relative_to(self.cases.resolve())]
+        engine = [
+            Path(p)
+            for p in paths
+            if not Path(p).is_relative_to(self.cases.resolve()) or Path(p).name == lint.CONFIG_FILE
+        ]
         if any(p.is_relative_to(root) for p in engine for root in _engine_roots()):
             _forget_engine()
         with self._lock:
@@ -341,37 +358,38 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.FORBIDDEN, "refused: this preview answers only to 127.0.0.1")
             return
         url = urlsplit(self.path)
-        parts = url.path.split("/")
         if url.path == "/":
             page = _template("index.html.j2").render(
                 names=self.site.names(), folder=str(self.site.cases)
             )
             self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
             return
-        if len(parts) == 3 and parts[:2] == ["", "case"] and _CASE_NAME.match(parts[2]):
+        if not url.path.startswith("/case/"):
+            self._text(HTTPStatus.NOT_FOUND, "not found")
+            return
+        # /case/<name>/<what>: the name may have folders (clients/acme/recall), what may not.
+        name, _, what = url.path.removeprefix("/case/").rpartition("/")
+        if not name and what in self.site.names():
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", f"/case/{parts[2]}/")
+            self.send_header("Location", f"/case/{what}/")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if len(parts) < 4 or parts[:2] != ["", "case"]:
-            self._text(HTTPStatus.NOT_FOUND, "not found")
-            return
-        preview = self.site.preview(parts[2])
+        preview = self.site.preview(name)
         if preview is None:
             self._text(HTTPStatus.NOT_FOUND, f"no such case in {self.site.cases}/")
             return
-        rest = "/".join(parts[3:])
-        if rest == "":
+        pdfs = {f"{preview.file.stem}{end}.pdf": kind for kind, end in PDFS.items()}
+        if what == "":
             self._page(preview)
-        elif rest == "events":
+        elif what == "events":
             query = parse_qs(url.query)
             since = query.get("since", ["0"])[0]
             # A page of an earlier run of the server (it reconnects by itself) gets the plan now.
             current = query.get("instance", [""])[0] == self.site.instance
             self._events(preview, int(since) if since.isdigit() and current else 0)
-        elif rest in (pdfs := {f"{preview.name}{end}.pdf": kind for kind, end in PDFS.items()}):
-            self._pdf(preview, pdfs[rest])
+        elif what in pdfs:
+            self._pdf(preview, pdfs[what])
         else:
             self._text(HTTPStatus.NOT_FOUND, "not found")
 
@@ -384,7 +402,7 @@ class Handler(BaseHTTPRequestHandler):
             parts=_fragments(preview, state),
             nonce=self.site.nonce,
             instance=self.site.instance,
-            pdfs={kind: f"{preview.name}{suffix}.pdf" for kind, suffix in PDFS.items()},
+            pdfs={kind: f"{preview.file.stem}{suffix}.pdf" for kind, suffix in PDFS.items()},
         )
         self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
 

@@ -462,16 +462,24 @@ def _high_water_kib(pid: int) -> int:
 def peak_memory_of_tree(command: list[str]) -> tuple[int, int, str]:
     """Run `command`; its exit code, an upper bound of the peak memory (bytes) of it and all
     its descendants at any moment, and its stderr. The bound is the sum of each process's own
-    peak: the command's from wait4, each descendant's VmHWM as last seen while it ran."""
+    peak: the command's from wait4, each descendant's VmHWM as last seen while it ran the
+    program it was started for. A child between fork and exec is not counted: it shares the
+    parent's pages (copy on write), and counting them again would count the parent twice."""
     import subprocess
     import tempfile
     import time
 
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        parent = os.readlink(f"/proc/{process.pid}/exe")
         peaks: dict[int, int] = {}
         while True:
             for pid in _descendants(process.pid):
+                try:
+                    if os.readlink(f"/proc/{pid}/exe") == parent:
+                        continue  # forked, not yet running its own program
+                except OSError:
+                    continue
                 peaks[pid] = max(peaks.get(pid, 0), _high_water_kib(pid))
             done, status, usage = os.wait4(process.pid, os.WNOHANG)
             if done:

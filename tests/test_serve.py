@@ -363,3 +363,49 @@ def test_the_pages_pass_axe(browser: Any, server: serve.Server) -> None:
         found = opened.evaluate("axe.run().then(r => r.violations.map(v => v.id))")
         assert found == [], url
     context.close()
+
+
+def test_cases_in_folders_are_listed_and_served(browser: Any, repo: Path) -> None:
+    nested = repo / "cases" / "clients" / "weber"
+    shutil.copytree(CASE.with_suffix(""), nested / CASE.stem)
+    shutil.copy(CASE, nested / CASE.name)
+    running = serve.Server(repo / "cases", repo)
+    running.start()
+    try:
+        opened = browser.new_page()
+        opened.goto(running.url)
+        links = opened.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+        assert "/case/clients/weber/asin-recall/" in links
+        assert "/case/clients/weber/asin-recall/asin-recall-submission.pdf" in links
+        assert "/case/asin-recall/evidence/" not in " ".join(links)  # evidence is no case
+        opened.goto(f"{running.url}case/clients/weber/asin-recall/")
+        assert "Weber Power" in opened.text_content("#plan")
+        opened.close()
+        status, body = _get(running, "/case/clients/weber/asin-recall/asin-recall.pdf")
+        assert status == 200 and body.startswith(b"%PDF-")
+        assert _get(running, "/case/clients/weber/")[0] == 404
+    finally:
+        running.stop()
+
+
+def test_the_command_names_a_case_in_a_folder_by_its_path(repo: Path) -> None:
+    import subprocess
+    import sys
+
+    nested = repo / "cases" / "clients"
+    nested.mkdir()
+    shutil.copy(CASE, nested / CASE.name)
+    command = [sys.executable, "-m", "generator", "serve", "cases/clients/asin-recall.yaml"]
+    process = subprocess.Popen(
+        [*command, "--port", "0"], cwd=repo, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        assert (
+            process.stderr.readline()
+            .rstrip()
+            .endswith("/case/clients/asin-recall/ (Ctrl-C to stop)")
+        )
+    finally:
+        process.kill()
+        process.wait(timeout=30)

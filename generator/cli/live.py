@@ -56,17 +56,20 @@ def serve(case: str | None, port: int) -> int:
     """
     from generator import serve as preview
 
+    top = repository.find_top(Path(case) if case else Path.cwd())
+    cases = top / repository.CASES if top else CASES
+    page = ""
     if case is not None:
         file = Path(case)
-        if not file.is_file() or file.suffix not in (".yaml", ".yml"):
+        if not file.is_file() or file.suffix != ".yaml":
             raise click.BadParameter(f"no case file {case}", param_hint="CASE")
-        cases, page = file.parent, f"case/{file.stem}/"
-    else:
-        if not CASES.is_dir():
-            raise click.UsageError(
-                "no cases/ folder here; name a case file or run it in a plans repository"
-            )
-        cases, page = CASES, ""
+        if not file.resolve().is_relative_to(cases.resolve()):
+            cases = file.parent  # a case outside a plans repository: its own folder
+        page = f"case/{file.resolve().relative_to(cases.resolve()).with_suffix('').as_posix()}/"
+    elif not cases.is_dir():
+        raise click.UsageError(
+            "no cases/ folder here; name a case file or run it in a plans repository"
+        )
     config = repository.find_config(cases)
     try:
         server = preview.Server(cases, config.parent if config else Path(), port)

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,15 +52,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 @click.option(
     "--language", default="en", show_default=True, type=click.Choice(schema_enum("language"))
 )
-def new(
-    name: str,
-    *,
-    structure: str | None,
-    reason: str,
-    scope: str | None,
-    marketplace: str,
-    language: str,
-) -> int:
+def new(name: str, **choices: Any) -> int:
     """Start a new case from a commented template.
 
     Writes cases/NAME.yaml with every required field, a comment in the
@@ -80,19 +73,16 @@ def new(
         raise click.BadParameter(
             "use lower-case letters, digits and hyphens, e.g. asin-recall", param_hint="NAME"
         )
-    structure = structure or structures.EXPECTED[reason].structure  # the reason's plan
+    # The options are scaffold.new_case's: structure, reason, scope, marketplace, language.
+    structure = choices["structure"] or structures.EXPECTED[choices["reason"]].structure
     # In the plans repository's cases/, wherever in it the command runs.
     top = repository.find_top(Path.cwd())
     cases = Path(os.path.relpath(top / CASES, Path.cwd())) if top is not None else CASES
     path = cases / f"{name}.yaml"
     text = scaffold.new_case(
         name,
-        structure,
-        reason,
-        scope,
-        marketplace,
-        language,
-        datetime.date.today(),
+        **{**choices, "structure": structure},
+        today=datetime.date.today(),
         schema=repository.schema_reference(path, structure),
     )
     try:
