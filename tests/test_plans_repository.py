@@ -168,6 +168,9 @@ def test_the_agency_flow_from_a_new_case_to_a_revised_submission(plans: Shell) -
     assert first == "# yaml-language-server: $schema=../schemas/plan-4d.schema.json"
     assert (case.parent / first.split("=", 1)[1]).resolve().is_file()  # the editor finds it
     drafted = plans.actionplan("lint", "cases/asin-recall.yaml", ok=False)
+    assert drafted.returncode == 1 and "error [schema.format] $.notice.date" in drafted.stderr
+    case.write_text(case.read_text().replace("YYYY-MM-DD", "2026-10-28"))  # the notice's date
+    drafted = plans.actionplan("lint", "cases/asin-recall.yaml", ok=False)
     assert drafted.returncode == 1 and "[lint.placeholder]" in drafted.stderr
 
     # The plan written (the example plan of this project, evidence and all).
@@ -240,8 +243,10 @@ def test_the_hooks_refuse_a_commit_that_deletes_cited_evidence(plans: Shell) -> 
 
 @pytest.mark.parametrize("command", ["validate", "lint", "build"])
 def test_each_output_format_for_machines(plans: Shell, command: str) -> None:
-    if not (plans.cwd / "cases" / "draft.yaml").exists():
+    draft = plans.cwd / "cases" / "draft.yaml"
+    if not draft.exists():
         plans.actionplan("new", "draft", "--structure", "8d", "--reason", "late-shipment-rate")
+        draft.write_text(draft.read_text().replace("YYYY-MM-DD", "2026-10-28"))
     (plans.cwd / "cases" / "broken.yaml").write_text("structure: 4d\nlanguage: en\n")
     try:
         results = {
