@@ -313,10 +313,12 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
 
 
 def _scalar(value: str) -> str:
-    """A string as YAML that reads back as that string (quoted where it would not)."""
+    """A string as YAML that reads back as that string (quoted where it would not), here and
+    in YAML 1.1 tools, which read no, off and yes as booleans."""
     try:
         plain = parse_case("", f"value: {value}\n").data.get("value") == value
-    except UserError:
+        plain = plain and not isinstance(yaml.safe_load(f"value: {value}\n")["value"], bool)
+    except (UserError, yaml.YAMLError):
         plain = False
     return value if plain else json.dumps(value, ensure_ascii=False)
 

@@ -30,13 +30,21 @@ MAX_DEPTH = 64
 # libyaml's loader where PyYAML has it (ten times faster than the pure-Python one).
 YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar = yaml.constructor.SafeConstructor()
+
+
+def _yaml12_bool(value: str) -> bool | str:
+    """As YAML 1.2 and the editor's YAML language server read it: only true and false are
+    booleans; on, off, yes and no stay words (`lint.length: off` is the severity "off")."""
+    return value.lower() == "true" if value.lower() in ("true", "false") else value
+
+
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_BUILDERS = {
     _TAG + "str": lambda node: node.value,
     _TAG + "timestamp": lambda node: node.value,  # dates stay strings; the schema checks them
     _TAG + "int": _scalar.construct_yaml_int,
     _TAG + "float": _scalar.construct_yaml_float,
-    _TAG + "bool": _scalar.construct_yaml_bool,
+    _TAG + "bool": lambda node: _yaml12_bool(node.value),
     _TAG + "null": _scalar.construct_yaml_null,
 }
 

@@ -88,6 +88,21 @@ def test_repository_config_regrades_and_sets_budgets(tmp_path: Path) -> None:
     assert found == {"lint.promise": Severity.WARNING, "lint.length": Severity.WARNING}
 
 
+def test_an_unquoted_off_in_the_config_turns_a_rule_off(tmp_path: Path) -> None:
+    # As the README writes it; YAML 1.1 read `off` as false, which the schema refused.
+    (tmp_path / "actionplan.yaml").write_text("lint:\n  severity: {lint.promise: off}\n")
+    settings = lint.load_settings(tmp_path)
+    text = _minimal().replace("Closed the listing.", "We will close the listing.")
+    assert "lint.promise" not in {d.code for d in lint.lint_case(_case(text), settings)}
+
+
+def test_yes_and_no_are_words_true_and_false_booleans() -> None:
+    from generator import loader
+
+    data = loader.parse_case("x.yaml", "a: yes\nb: Off\nc: true\nd: FALSE\n").data
+    assert data == {"a": "yes", "b": "Off", "c": True, "d": False}
+
+
 def test_invalid_repository_config_is_a_diagnostic(tmp_path: Path) -> None:
     (tmp_path / "actionplan.yaml").write_text("lint:\n  severity:\n    lint.promise: loud\n")
     with pytest.raises(UserError) as caught:
