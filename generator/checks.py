@@ -593,28 +593,15 @@ def placeholder_findings(data: Any, language: str, prose: list[Text]) -> Iterato
     evidence descriptions, ...): no string of a case may ship a scaffold's "TODO: ..."."""
     read = {text.path for text in prose}
     patterns = list(phrases(language)["placeholder"])
-    for path, value in _strings(data):
-        if path in read:
-            continue  # the phrase rules report it
+    for path, value in walk(data, ("lint", "submissions")):
+        if not isinstance(value, str) or path in read:
+            continue  # the phrase rules report prose
         for phrase in patterns:
             found = phrase.search(value)
             if found:
                 match = " ".join(found.group(0).split())
                 yield Finding("lint.placeholder", path, _short(match), found.group(0))
                 break
-
-
-def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    """Every string of a case with its path, outside its lint settings and submission history."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in ("lint", "submissions"):
-                yield from _strings(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _strings(value, (*path, index))
-    elif isinstance(data, str):
-        yield path, data
 
 
 _FILLER_ID = re.compile(r"X{4,}")

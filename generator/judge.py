@@ -18,7 +18,7 @@ from functools import cache
 from generator import sentences
 
 Span = tuple[int, int]
-_VAGUE_KINDS = {"action", "proof", "summary_of_proof"}
+_VAGUE_KINDS = {"action", "proof"}
 _MIN_WORDS = 4  # "Done." is empty rather than vague: other rules and the schema see it
 _MAX_WORDS = 40  # a longer text that names nothing is rare; its words are left to the patterns
 

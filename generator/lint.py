@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,14 +110,19 @@ def find(data: dict[str, Any], settings: Settings) -> Iterator[checks.Finding]:
 def lint_case(case: LoadedCase, settings: Settings) -> list[Diagnostic]:
     """The graded findings of a valid case, as diagnostics sorted by position."""
     found = [*find(case.data, settings), *history.resubmission_findings(case)]
-    graded = (grade(case, finding, settings) for finding in found)
-    return sorted({d for d in graded if d is not None})
+    return _graded(case, found, settings)
 
 
 def lint_text(case: LoadedCase, text: str, settings: Settings) -> list[Diagnostic]:
     """The graded findings of the paste-ready text a case was built to (its length)."""
     limit = case.data.get("lint", {}).get("max_chars", settings.max_chars)
-    found = checks.text_length_findings(text, limit)
+    return _graded(case, checks.text_length_findings(text, limit), settings)
+
+
+def _graded(
+    case: LoadedCase, found: Iterable[checks.Finding], settings: Settings
+) -> list[Diagnostic]:
+    """Findings graded, the ones turned off dropped, sorted by position."""
     graded = (grade(case, finding, settings) for finding in found)
     return sorted({d for d in graded if d is not None})
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from generator import catalogue, i18n
 
-_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
-
 
 def rules_markdown() -> str:
     """docs/rules.md: every rule with its languages, measured precision and recall, grammar."""
@@ -63,7 +61,7 @@ def rules_markdown() -> str:
         lines += [f"- Bad: {rule.bad}", f"- Good: {rule.good}"]
         for language, hint in rule.hints.items():
             if "bad" in hint and "good" in hint:
-                name = _NAMES.get(language, language)
+                name = i18n.language_name(language)
                 lines += [f"- {name}: bad: {hint['bad']} Good: {hint['good']}"]
     return "\n".join(lines) + "\n"
 
