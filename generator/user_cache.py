@@ -71,11 +71,6 @@ def _read_entry(path: Path) -> str | None:
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any real entry; a bigger one is damaged
 
 
-def subfolder(name: str, key: bytes) -> Path | None:
-    """A folder of the cache that holds only what was made for exactly this `key`."""
-    return _keyed_folder(folder(), name, key)
-
-
 def _keyed_folder(where: Path | None, name: str, key: bytes, private: bool = False) -> Path | None:
     """`where`/<name>-<digest of key>, made if need be (and its parents, with `private`, for
     this user only), or None if it cannot be."""
