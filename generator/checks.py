@@ -71,7 +71,8 @@ _EVIDENCE_ID = _schema_word("evidence_id")
 # number (a phone or a tracking number). An ASIN of the notice is found in any form by its text.
 _ASIN_LIKE = re.compile(r"\bB0[0-9A-Z]{8}\b")
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
-_CAPITALS = re.compile(r"\b[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b")
+# A part of a code such as "CAF-22-USADO" or "SKU_NEW" is no word, so no shouting.
+_CAPITALS = re.compile(r"(?<![\w-])[A-ZÄÖÜÀ-ÝŒ]{2,}(?:\s+[A-ZÄÖÜÀ-ÝŒ]{2,})*\b(?![-_/]\w)")
 # Names of people, roles and businesses: only checked for placeholders (a name like "Samira"
 # must not read as a French future tense).
 _NAMES = {"name", "owner", "function", "legal_name", "store_name", "source"}

@@ -69,24 +69,37 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
     the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
     the seller is not named before the match in its sentence (the other actor is the subject),
-    (?P<when>) is a time adverb that a purpose clause before it turns into a purpose."""
+    (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
+    (?P<personal>) stands only in a sentence about us (we, our, my)."""
     groups = found.re.groupindex
     start, end = sentences.sentence_of(text, found.start())
     sentence = text[start:end]
     if name == "promise":
         grammar = _grammar(language)
-        # "We would like to explain…" announces; the filler rule reads it.
+        # "We would like to explain…" announces; the filler rule reads it. Only in the match's
+        # own clause: "We apologise and assure you it will not happen again" still promises.
         preamble = grammar.get("preamble")
-        if preamble is not None and preamble.search(sentence):
+        if preamble is not None and preamble.search(text, *_clause(text, found, start, end)):
             return False
-        # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
-        # purpose of a past action, not a promise.
-        purpose = grammar.get("purpose")
-        if "when" in groups and purpose is not None and purpose.search(text, start, found.start()):
-            return False
-        return not _describes_control(text, found.start(), language)
+        if "when" in groups:
+            # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
+            # purpose of a past action, and "please reinstate us as soon as possible" a request
+            # to the reader; neither is a promise.
+            purpose = grammar.get("purpose")
+            if purpose is not None and purpose.search(text, start, found.start()):
+                return False
+            request = grammar.get("request")
+            if request is not None and request.search(sentence):
+                return False
+        return not _describes_control(text, found, language)
     if "nofigure" in groups and any(char.isdigit() for char in sentence):
         return False
+    if "personal" in groups:
+        # (?P<personal>): illness, pregnancy or a death is a hardship appeal only about us;
+        # "not for use during pregnancy" on a label is a fact.
+        personal = _grammar(language).get("personal")
+        if personal is not None and not personal.search(sentence):
+            return False
     if name == "question" and _WHY.match(sentence) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
     if "subject" in groups:
@@ -113,18 +126,43 @@ def _grammar(language: str) -> dict[str, re.Pattern[str]]:
     return {key: re.compile(pattern, re.IGNORECASE) for key, pattern in raw.items()}
 
 
-def _describes_control(text: str, index: int, language: str) -> bool:
-    """A future form in a sentence whose subject is a control, in a field that dates its start."""
+def _describes_control(text: str, found: re.Match[str], language: str) -> bool:
+    """A future form in a sentence whose subject is a control, in a field that dates its start;
+    or in a sentence that opens with its start date and names none of us up to the verb
+    ("Since 3 February the upload sheet will reject…", "Desde el 1 de marzo Odoo pondrá…")."""
     grammar = _grammar(language)
-    if "control_subject" not in grammar or "start_date" not in grammar:
+    if "start_date" not in grammar:
         return False
+    index = found.start()
     start, end = sentences.sentence_of(text, index)
     sentence = text[start:end]
-    return bool(
-        grammar["control_subject"].search(sentence[: index - start + 1])
-        and not grammar["first_person"].search(sentence[: index - start])
-        and grammar["start_date"].search(text)
-    )
+    lead = _LEAD.match(text, index)  # a dropped subject shows in the verb's ending
+    ours = grammar["first_person"].search(text, start, lead.end() if lead else index)
+    if ours:
+        return False
+    subject = grammar.get("control_subject")
+    if subject is not None and subject.search(sentence[: index - start + 1]):
+        return bool(grammar["start_date"].search(text))
+    since = grammar.get("since_date")
+    opening = since.match(sentence.lstrip()) if since is not None else None
+    dated = grammar["start_date"].search(text, start, index)
+    return opening is not None and dated is not None
+
+
+def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
+    """The clause of a sentence (start, end) that holds a match: between the coordinating
+    conjunctions ("and", "und", "et", "y", "e") around it."""
+    breaks = _grammar_breaks(text[start:end])
+    before = [b for b in breaks if b[1] <= found.start() - start]
+    after = [b for b in breaks if b[0] >= found.end() - start]
+    return (start + (before[-1][1] if before else 0), start + (after[0][0] if after else end - start))
+
+
+_CONJUNCTION = re.compile(r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s", re.IGNORECASE)
+
+
+def _grammar_breaks(sentence: str) -> list[Span]:
+    return [m.span() for m in _CONJUNCTION.finditer(sentence)]
 
 
 def _in_language(text: str, language: str) -> bool:
