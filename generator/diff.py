@@ -226,7 +226,7 @@ def _id(record: Any) -> str:
 
 def _label(record: Any) -> str:
     if isinstance(record, dict):
-        for key in ("id", "name", "metric"):
+        for key in ("id", "name", "metric", "source"):
             if key in record:
                 return str(record[key])
         text = _text(record.get("action") or record.get("option") or "")
@@ -238,8 +238,13 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
+        # Steps of a 5-Whys chain or other records read one after the other; plain values
+        # (ASINs, orders) as a list.
+        joiner = " / " if any(isinstance(v, dict) for v in value) else ", "
+        return joiner.join(_text(v) for v in value)
     if isinstance(value, dict):
+        if set(value) == {"question", "answer"}:  # a why and its answer read as a sentence pair
+            return f"{_text(value['question'])} {_text(value['answer'])}"
         return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
     return " ".join(str(value).split())
 
@@ -251,7 +256,7 @@ def _line(record: Any) -> str:
                 record[k]
                 for k in (
                     *("action", "cause", "summary", "option", "description", "name", "metric"),
-                    *("reason", "outcome"),
+                    *("reason", "outcome", "quote"),
                 )
                 if k in record
             ),
@@ -259,7 +264,7 @@ def _line(record: Any) -> str:
         )
         rest = [
             _text(record[k])
-            for k in ("before", "after", "period", "date", "owner", "status", "feedback")
+            for k in ("before", "after", "period", "date", "owner", "status", "feedback", "source")
             if k in record
         ]
         return " · ".join([_text(main), *rest]) if main else _text(record)

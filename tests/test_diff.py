@@ -149,3 +149,34 @@ def test_a_changed_supplier_is_listed() -> None:
     (section,) = [s for s in diff_cases(old, new) if s.title == "Suppliers"]
     kinds = sorted((c.kind, c.label) for c in section.changes)
     assert kinds == [("added", "S2"), ("changed", "S1")]
+
+
+def test_quotes_and_5_whys_read_as_text_in_a_diff() -> None:
+    """A quoted message is named by its source and a 5-Whys chain reads as its steps, not as
+    'source: …; quote: …' or 'question: …; answer: …'."""
+    import copy
+
+    from generator.diff import diff_cases
+    from generator.loader import load_case
+
+    old = load_case("cases/asin-recall.yaml").data
+    new = copy.deepcopy(old)
+    quote = {"source": "Buyer message, order 112-4810273-5539201", "quote": "It got too hot!"}
+    new["problems"][0]["problem"]["quotes"] = [quote]
+    whys = [
+        {"question": "Why did it overheat?", "answer": "The capacitor was undersized."},
+        {"question": "Why was it undersized?", "answer": "The part changed without notice."},
+    ]
+    new["problems"][0]["root_causes"][0]["whys"] = whys
+    changes = [c for section in diff_cases(old, new) for c in section.changes]
+    added = next(c for c in changes if c.kind == "added")
+    assert added.text == "It got too hot! · Buyer message, order 112-4810273-5539201"
+    (whys_field,) = [f for c in changes if c.label == "RC1" for f in c.fields if f[0] == "whys"]
+    assert "".join(text for _, text in whys_field[1]) == (
+        "Why did it overheat? The capacitor was undersized. / "
+        "Why was it undersized? The part changed without notice."
+    )
+    edited = copy.deepcopy(new)
+    edited["problems"][0]["problem"]["quotes"][0]["quote"] = "It got far too hot!"
+    (changed,) = [c for s in diff_cases(new, edited) for c in s.changes]
+    assert changed.label == "Buyer message, order 112-4810273-5539201"
