@@ -97,3 +97,17 @@ def test_every_content_rule_has_its_wording_in_every_language() -> None:
     for rule in catalogue.rules().values():
         if rule.code.startswith("lint."):
             assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "der Text liest sich wie Englisch, die Sprache des Plans ist aber Deutsch"),
+        ("fr", "le texte semble écrit en anglais, mais la langue du plan est français"),
+        ("it", "il testo sembra in inglese, ma la lingua del piano è italiano"),
+    ],
+)
+def test_the_language_found_is_named_in_the_plans_language(language: str, message: str) -> None:
+    case = parse_case("x.yaml", _minimal().replace("language: en", f"language: {language}"))
+    found = lint.lint_case(case, lint.load_settings(Path("/nonexistent")))
+    assert [d.message for d in found if d.code == "lint.language"] == [message]
