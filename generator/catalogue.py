@@ -34,17 +34,28 @@ class Rule:
     not_in: frozenset[str] = frozenset()
     phrases: bool = False
     grammar: str = ""
-    hints: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    variants: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    hints: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def name(self) -> str:
         """The rule's name in rules/<language>.yaml and in the corpus labels."""
         return self.code.removeprefix("lint.")
 
-    def wording(self, language: str) -> tuple[str, str]:
-        """The message and the fix in a plan's language (English where none is written)."""
+    def wording(self, language: str, variant: str = "") -> tuple[str, str]:
+        """The message and the fix in a plan's language (English where none is written); a
+        variant is another sentence of the same problem, which keeps what it does not reword."""
         hint = self.hints.get(language, {})
-        return hint.get("message", self.message), hint.get("fix", self.fix)
+        message, fix = hint.get("message", self.message), hint.get("fix", self.fix)
+        if not variant:
+            return message, fix
+        english = self.variants[variant]
+        local = hint.get("variants", {}).get(variant, {})
+        if "message" in english:
+            message = local.get("message", english["message"])
+        if "fix" in english:
+            fix = local.get("fix", english["fix"])
+        return message, fix
 
 
 class CatalogueError(Exception):

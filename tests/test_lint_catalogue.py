@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,27 @@ def test_findings_speak_the_plans_language() -> None:
     assert found[0].hint.startswith("nennen Sie die verantwortliche Person")
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def test_every_content_rule_has_its_wording_in_every_language() -> None:
-    for rule in catalogue.rules().values():
-        if rule.code.startswith("lint."):
-            assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+    """lint.* and evidence.*: the message, the fix and every variant of them in each language,
+    naming exactly the English placeholders."""
+    every = list(catalogue.rules().values())
+    assert sum(rule.code.startswith("evidence.") for rule in every) == 10
+    for rule in every:
+        assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+        for language, hint in rule.hints.items():
+            written = hint.get("variants", {})
+            assert set(written) == set(rule.variants), (rule.code, language)
+            for variant in ("", *rule.variants):
+                where = (rule.code, language, variant)
+                if variant:  # it rewords what the English variant rewords, no more, no less
+                    assert set(written[variant]) == set(rule.variants[variant]), where
+                english = [_placeholders(t) for t in rule.wording("en", variant)]
+                local = [_placeholders(t) for t in rule.wording(language, variant)]
+                assert local == english, where
 
 
 @pytest.mark.parametrize(
