@@ -99,10 +99,10 @@ def _placeholders(text: str) -> set[str]:
 
 
 def test_every_content_rule_has_its_wording_in_every_language() -> None:
-    """lint.* and evidence.*: the message, the fix and every variant of them in each language,
-    naming exactly the English placeholders."""
-    every = list(catalogue.rules().values())
-    assert sum(rule.code.startswith("evidence.") for rule in every) == 10
+    """lint.*, evidence.* and the problems of evidence files: the message, the fix and every
+    variant of them in each language, naming exactly the English placeholders."""
+    every = [*catalogue.rules().values(), *catalogue.rules().files.values()]
+    assert sum(rule.code.startswith("evidence.") for rule in every) == 20  # 10 rules, 10 files
     for rule in every:
         assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
         for language, hint in rule.hints.items():
@@ -115,6 +115,17 @@ def test_every_content_rule_has_its_wording_in_every_language() -> None:
                 english = [_placeholders(t) for t in rule.wording("en", variant)]
                 local = [_placeholders(t) for t in rule.wording(language, variant)]
                 assert local == english, where
+
+
+def test_a_problem_of_an_evidence_file_is_worded_by_the_catalogue_but_never_regraded() -> None:
+    damaged = catalogue.file_problem("evidence.damaged")
+    assert damaged.severity == "error" and damaged.file
+    assert damaged.wording("fr", "png-end") == (
+        "'{file}' est un PNG endommagé ou tronqué (il n'a pas de fin)",
+        "ouvrez-le et enregistrez-le ou exportez-le de nouveau",
+    )
+    assert "evidence.damaged" not in catalogue.rules()  # a build cannot use the file
+    assert catalogue.unknown_code("evidence.damaged") is not None  # so no exception waives it
 
 
 @pytest.mark.parametrize(
