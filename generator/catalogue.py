@@ -1,5 +1,6 @@
 """The rule catalogue (rules/rules.yaml): every content rule stated once, checked against its own
-schema (schemas/rules.schema.json) and loaded once per process.
+schema (schemas/rules.schema.json) and loaded once per process; with it, in every language, the
+wording of the problems an evidence file itself can have.
 
 The lint grades with it, the phrase rules take their names and scopes from it, docs/rules.md is
 generated from it, and rule codes written by people (actionplan.yaml, a case's lint.exceptions)
@@ -34,17 +35,39 @@ class Rule:
     not_in: frozenset[str] = frozenset()
     phrases: bool = False
     grammar: str = ""
-    hints: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    file: bool = False
+    variants: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    hints: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def name(self) -> str:
         """The rule's name in rules/<language>.yaml and in the corpus labels."""
         return self.code.removeprefix("lint.")
 
-    def wording(self, language: str) -> tuple[str, str]:
-        """The message and the fix in a plan's language (English where none is written)."""
+    def wording(self, language: str, variant: str = "") -> tuple[str, str]:
+        """The message and the fix in a plan's language (English where none is written); a
+        variant is another sentence of the same problem, which keeps what it does not reword."""
         hint = self.hints.get(language, {})
-        return hint.get("message", self.message), hint.get("fix", self.fix)
+        message, fix = hint.get("message", self.message), hint.get("fix", self.fix)
+        if not variant:
+            return message, fix
+        english = self.variants[variant]
+        local = hint.get("variants", {}).get(variant, {})
+        if "message" in english:
+            message = local.get("message", english["message"])
+        if "fix" in english:
+            fix = local.get("fix", english["fix"])
+        return message, fix
+
+
+class Rules(dict[str, Rule]):
+    """The content rules by code, which settings may re-grade; and apart from them, in `files`,
+    the problems of evidence files, which none may (a build cannot use the file). Both come
+    from one reading, so clearing rules()'s cache refreshes both."""
+
+    def __init__(self, rules: dict[str, Rule], files: dict[str, Rule]) -> None:
+        super().__init__(rules)
+        self.files = files
 
 
 class CatalogueError(Exception):
@@ -52,8 +75,8 @@ class CatalogueError(Exception):
 
 
 @cache
-def rules() -> dict[str, Rule]:
-    """Every rule, by code, in the catalogue's order."""
+def rules() -> Rules:
+    """Every content rule, by code, in the catalogue's order (file problems in `.files`)."""
     with (RULES / "rules.yaml").open(encoding="utf-8") as handle:
         entries = yaml.load(handle, Loader=YAML_LOADER)
     import jsonschema_rs
@@ -64,7 +87,13 @@ def rules() -> dict[str, Rule]:
     problems += [f"{code} is listed twice" for code in sorted(set(codes)) if codes.count(code) > 1]
     if problems:
         raise CatalogueError("rules/rules.yaml: " + "; ".join(problems))
-    return {e["code"]: _rule(e) for e in entries}
+    every = [_rule(entry) for entry in entries]
+    return Rules({r.code: r for r in every if not r.file}, {r.code: r for r in every if r.file})
+
+
+def file_problem(code: str) -> Rule:
+    """The wording of a problem of an evidence file (evidence.missing, evidence.damaged, ...)."""
+    return rules().files[code]
 
 
 def _rule(entry: dict[str, Any]) -> Rule:

@@ -642,9 +642,10 @@ def language_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Findi
     declared = data["language"]
     best = max(shares, key=lambda lang: shares[lang])
     if best != declared and shares[best] >= 2 * shares.get(declared, 0.0):
+        # Both named in the plan's language, as the rest of the finding is written.
         yield Finding(
             "lint.language",
             ("language",),
-            language_name(best),
-            fields={"declared": data["language"]},
+            language_name(best, declared),
+            fields={"declared": language_name(declared, declared)},
         )

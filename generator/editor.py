@@ -291,6 +291,8 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
     start, end = span(text, case, diagnostic)
     code = diagnostic.code
     suggestion = _DID_YOU_MEAN.match(diagnostic.hint)
+    if code == "evidence.unknown-supplier":  # worded in the plan's language
+        suggestion = _supplier_meant(diagnostic.hint)
     if code == "schema.unknown-key" and suggestion:
         name = suggestion.group(1)
         found.append(Fix(f"Rename to '{name}'", (Edit(start, end, name),), preferred=True))
@@ -310,6 +312,18 @@ def fixes(text: str, case: LoadedCase | None, diagnostic: Diagnostic) -> list[Fi
         fix = _exception(case, diagnostic)
         found += [fix] if fix else []
     return found
+
+
+def _supplier_meant(hint: str) -> re.Match[str] | None:
+    """The supplier an undefined one's hint suggests ("did you mean 'S1'?"), read back from
+    the wording rules/rules.yaml gives it in each language."""
+    rule = catalogue.rules()["evidence.unknown-supplier"]
+    for language in ("en", *rule.hints):
+        before, _, after = rule.wording(language, "close")[1].partition("{close}")
+        found = re.fullmatch(f"{re.escape(before)}(.+){re.escape(after)}", hint)
+        if found:
+            return found
+    return None
 
 
 def _scalar(value: str) -> str:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import filecheck
+from generator import catalogue, filecheck, i18n
 from generator.diagnostics import Diagnostic
+from generator.filecheck import Problem
 from generator.loader import LoadedCase
 
 MAX_BYTES = 20_000_000
@@ -68,18 +69,15 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
     files: list[EvidenceFile] = []
     problems: list[Diagnostic] = []
     folder = case.folder
-    budget = _Budget()
+    units = i18n.locale(case.data["language"])["size"]
+    budget = _Budget(units)
     for index, item in enumerate(case.data.get("evidence", [])):
         path = ("evidence", index, "file")
-
-        def problem(code: str, message: str, hint: str, path: tuple[Any, ...] = path) -> None:
-            problems.append(
-                Diagnostic.error(
-                    case.file, f"evidence.{code}", message, hint, at=case.locate(path), path=path
-                )
-            )
-
         written = item["file"]
+
+        def problem(found: Problem, path: tuple[Any, ...] = path, written: str = written) -> None:
+            problems.append(_diagnostic(case, found, path, file=written, folder=str(folder)))
+
         parts = PurePosixPath(written).parts
         if (
             PurePosixPath(written).is_absolute()
@@ -87,51 +85,35 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
             or "\\" in written
             or ":" in (parts[0] if parts else "")
         ):
-            problem(
-                "path",
-                f"'{written}' points outside the case's folder",
-                f"put the file in {folder}/ and write its path from there, "
-                "e.g. evidence/invoice.pdf",
-            )
+            problem(("evidence.path", "outside", {}))
             continue
         target = folder.joinpath(*parts)
         try:
             opened = _read_inside(folder, parts)
         except _Refused as refused:
-            problem(*refused.args)
+            problem(refused.problem)
             continue
         if isinstance(opened, int):  # a size over the limit, known before reading
-            problem(
-                "size",
-                f"'{written}' is {file_size(opened)}, over the limit of {file_size(MAX_BYTES)}",
-                "compress it or split it into parts",
-            )
+            sizes = {"size": file_size(opened, units), "limit": file_size(MAX_BYTES, units)}
+            problem(("evidence.size", "", sizes))
             continue
         content, identity = opened
         kind = TYPES.get(target.suffix.lower())
         if kind is None:
-            problem(
-                "type",
-                f"'{written}' is not an allowed type",
-                "convert it to PDF, PNG, JPEG, CSV or TXT",
-            )
+            problem(("evidence.type", "", {}))
             continue
         size = len(content)
         if size == 0:
-            problem("empty", f"'{written}' is empty", "replace it with the real document")
+            problem(("evidence.empty", "", {}))
             continue
         mime, magic = kind
         if not _looks_like(content, magic):
-            problem(
-                "type",
-                f"'{written}' is not really a {target.suffix.lower()[1:].upper()} file",
-                "save or export it again in that format",
-            )
+            problem(("evidence.type", "content", {"type": target.suffix.lower()[1:].upper()}))
             continue
         digest = hashlib.sha256(content).hexdigest()
-        rejected = budget.refuse(written, identity, digest, mime, content)
+        rejected = budget.refuse(identity, digest, mime, content)
         if rejected:
-            problem(*rejected)
+            problem(rejected)
             continue
         files.append(
             EvidenceFile(
@@ -148,6 +130,23 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
     return files, problems
 
 
+def _diagnostic(
+    case: LoadedCase, found: Problem, path: tuple[Any, ...], **names: str
+) -> Diagnostic:
+    """A file's problem as an error, in the plan's language (rules/rules.yaml words it)."""
+    code, variant, values = found
+    message, fix = catalogue.file_problem(code).wording(case.data["language"], variant)
+    values = {**names, **values}
+    return Diagnostic.error(
+        case.file,
+        code,
+        message.format_map(values),
+        fix.format_map(values),
+        at=case.locate(path),
+        path=path,
+    )
+
+
 MAX_CASE_BYTES = 60_000_000  # all evidence files of a case together
 
 
@@ -156,60 +155,43 @@ class _Budget:
     counted once (a second citation, a hard link or a copy is a diagnostic), and the bytes and
     pixels of all of them are bounded."""
 
-    def __init__(self) -> None:
+    def __init__(self, units: dict[str, str]) -> None:
+        self.units = units  # how the plan's language writes sizes
         self.seen: dict[object, tuple[str, str]] = {}  # identity or digest -> (id, path)
         self.bytes = 0
         self.pixels = 0
         self.pages = 0
 
     def refuse(
-        self, written: str, identity: tuple[int, int], digest: str, mime: str, data: bytes
-    ) -> tuple[str, str, str] | None:
+        self, identity: tuple[int, int], digest: str, mime: str, data: bytes
+    ) -> Problem | None:
         first = self.seen.get(identity) or self.seen.get(digest)
         if first:
-            how = "the same file as" if identity in self.seen else "a copy of"
-            return (
-                "duplicate",
-                f"'{written}' is {how} {first[0]} ('{first[1]}')",
-                f"cite {first[0]} instead and remove this item",
-            )
+            how = "" if identity in self.seen else "copy"  # the same file, or a copy of it
+            return "evidence.duplicate", how, {"first": first[0], "first_file": first[1]}
         if self.bytes + len(data) > MAX_CASE_BYTES:
-            return (
-                "size",
-                f"the evidence files add up to {file_size(self.bytes + len(data))} with "
-                f"'{written}', over the limit of {file_size(MAX_CASE_BYTES)} for one case",
-                "compress the files, or leave out what the plan does not need",
-            )
+            total = file_size(self.bytes + len(data), self.units)
+            limit = file_size(MAX_CASE_BYTES, self.units)
+            return "evidence.size", "case", {"size": total, "limit": limit}
         size = filecheck.pixels(mime, data)
         if size is not None:
             width, height, _ = size
             cost = filecheck.cost(size)
             if cost > filecheck.MAX_PIXELS:
+                deep = "deep" if cost > width * height else ""  # 16-bit colour, counted 4 times
+                megapixels = filecheck.MAX_PIXELS // 1_000_000
                 return (
-                    "pixels",
-                    f"'{written}' is {width} x {height} pixels, over the limit of "
-                    f"{filecheck.MAX_PIXELS // 1_000_000} megapixels"
-                    + (" (16-bit colour counts four times)" if cost > width * height else ""),
-                    "scale the image down (a page needs no more than 3000 pixels across)",
+                    "evidence.pixels",
+                    deep,
+                    {"width": width, "height": height, "limit": megapixels},
                 )
             if self.pixels + cost > filecheck.MAX_CASE_PIXELS:
-                return (
-                    "pixels",
-                    f"with '{written}' the images add up to over "
-                    f"{filecheck.MAX_CASE_PIXELS // 1_000_000} megapixels for one case",
-                    "scale the images down (a page needs no more than 3000 pixels across)",
-                )
+                return "evidence.pixels", "case", {"limit": filecheck.MAX_CASE_PIXELS // 1_000_000}
         damaged, pages = filecheck.damage(mime, data)
         if damaged:
-            code, what, hint = damaged
-            return code, f"'{written}' {what}", hint
+            return damaged
         if mime == "application/pdf" and self.pages + pages > filecheck.MAX_CASE_PAGES:
-            return (
-                "pages",
-                f"with '{written}' ({pages} pages) the PDFs add up to over "
-                f"{filecheck.MAX_CASE_PAGES} pages for one case",
-                "attach only the pages that prove the point",
-            )
+            return "evidence.pages", "", {"pages": pages, "limit": filecheck.MAX_CASE_PAGES}
         self.bytes += len(data)
         self.pixels += filecheck.cost(size) if size else 0
         self.pages += pages if mime == "application/pdf" else 0
@@ -220,7 +202,11 @@ class _Budget:
 
 
 class _Refused(Exception):
-    """An evidence file that cannot be used: (code, message, hint) for its diagnostic."""
+    """An evidence file that cannot be used, and why (filecheck.Problem)."""
+
+    def __init__(self, code: str, variant: str = "", **values: object) -> None:
+        super().__init__(code, variant)
+        self.problem: Problem = (code, variant, values)
 
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -232,64 +218,39 @@ def _read_inside(folder: Path, parts: tuple[str, ...]) -> tuple[bytes, tuple[int
     descriptor: no symbolic link is followed (not the case's folder, not a folder inside it,
     not the file), so what is checked is what is used even if the path changes meanwhile.
     An int is the size of a file over MAX_BYTES, which is not read."""
-    written = "/".join(parts)
     descriptors: list[int] = []
     try:
         try:
             descriptors.append(os.open(folder, _FOLDER_FLAGS))
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink():
-                raise _Refused(
-                    "path",
-                    f"'{written}': the case's folder {folder} is a link",
-                    f"make {folder}/ a real folder and put the evidence in it",
-                ) from None
-            raise _Refused(
-                "missing",
-                f"'{written}' does not exist in {folder}/",
-                "check the file name, or add the file",
-            ) from None
+                raise _Refused("evidence.path", "folder-link") from None
+            raise _Refused("evidence.missing") from None
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             try:
                 status = os.stat(part, dir_fd=descriptors[-1], follow_symlinks=False)
             except FileNotFoundError:
-                raise _Refused(
-                    "missing",
-                    f"'{written}' does not exist in {folder}/",
-                    "check the file name, or add the file",
-                ) from None
+                raise _Refused("evidence.missing") from None
             except OSError as exc:
-                raise _Refused(
-                    "missing",
-                    f"'{written}' cannot be read: {exc.strerror}",
-                    "check its permissions",
-                ) from None
+                raise _Refused("evidence.missing", "unreadable", reason=exc.strerror) from None
             if stat.S_ISLNK(status.st_mode):
-                raise _Refused(*_link_problem(folder, parts, written))
+                raise _link_problem(folder, parts)
             if not last and not stat.S_ISDIR(status.st_mode):
-                raise _Refused(
-                    "missing",
-                    f"'{written}' does not exist in {folder}/",
-                    "check the file name, or add the file",
-                )
+                raise _Refused("evidence.missing")
             if last and not stat.S_ISREG(status.st_mode):
-                raise _Refused("missing", f"'{written}' is not a file", "name a file, not a folder")
+                raise _Refused("evidence.missing", "not-a-file")
             try:
                 descriptors.append(
                     os.open(part, _FILE_FLAGS if last else _FOLDER_FLAGS, dir_fd=descriptors[-1])
                 )
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):  # replaced by a link meanwhile
-                    raise _Refused(*_link_problem(folder, parts, written)) from None
-                raise _Refused(
-                    "missing",
-                    f"'{written}' cannot be read: {exc.strerror}",
-                    "check its permissions",
-                ) from None
+                    raise _link_problem(folder, parts) from None
+                raise _Refused("evidence.missing", "unreadable", reason=exc.strerror) from None
         status = os.fstat(descriptors[-1])
         if not stat.S_ISREG(status.st_mode):  # replaced meanwhile
-            raise _Refused("missing", f"'{written}' is not a file", "name a file, not a folder")
+            raise _Refused("evidence.missing", "not-a-file")
         if status.st_size > MAX_BYTES:
             return status.st_size
         with os.fdopen(os.dup(descriptors[-1]), "rb") as handle:
@@ -302,17 +263,12 @@ def _read_inside(folder: Path, parts: tuple[str, ...]) -> tuple[bytes, tuple[int
             os.close(descriptor)
 
 
-def _link_problem(folder: Path, parts: tuple[str, ...], written: str) -> tuple[str, str, str]:
+def _link_problem(folder: Path, parts: tuple[str, ...]) -> _Refused:
     try:
         inside = folder.joinpath(*parts).resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         inside = False
-    where = "a link" if inside else "a link that leads outside the case's folder"
-    return (
-        "path",
-        f"'{written}' is {where}",
-        "copy the file into the folder instead of linking to it",
-    )
+    return _Refused("evidence.path", "" if inside else "link-outside")
 
 
 _STAGING = "actionplan-evidence-"

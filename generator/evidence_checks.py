@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator import lint
+from generator import i18n, lint
 from generator.checks import _EVIDENCE_ID, Finding, Path_, _evidence_lists, texts
 from generator.diagnostics import Diagnostic
 from generator.loader import YAML_LOADER, LoadedCase
@@ -83,30 +83,29 @@ def replaced_rules(reason: str) -> frozenset[str]:
 def check_case(case: LoadedCase, settings: lint.Settings) -> list[Diagnostic]:
     """Every evidence finding of a valid case, graded, as diagnostics."""
     suppliers = [s["id"] for s in case.data.get("suppliers", [])]
+    language = case.data["language"]
     out = []
     for finding in find(case.data):
         graded = lint.grade(case, finding, settings)
         if graded is None:
             continue
         if finding.code == "evidence.unknown-supplier":
-            graded = replace(graded, hint=_did_you_mean(finding.match, suppliers))
+            graded = replace(graded, hint=_did_you_mean(finding.match, suppliers, language))
         out.append(graded)
     return sorted(out)
 
 
-def _did_you_mean(name: str, known: list[str]) -> str:
+def _did_you_mean(name: str, known: list[str], language: str) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if known:
-        return f"use one of: {', '.join(known)}"
-    return "add the supplier to `suppliers:`"
+    variant = "close" if close else "known" if known else "none"
+    fix = lint.rules()["evidence.unknown-supplier"].wording(language, variant)[1]
+    return fix.format(close=close[0] if close else "", known=", ".join(known))
 
 
 def find(data: dict[str, Any]) -> Iterator[Finding]:
     """Every evidence finding of a case, before grading."""
-    reason = data["notice"]["reason"]
-    wanted = needs(reason)
+    wanted = needs(data["notice"]["reason"])
+    reason = _value(data["notice"]["reason"])
     yield from _supplier_references(data)
     yield from _unlisted_asins(data)
     yield from _quantities(data)
@@ -115,18 +114,25 @@ def find(data: dict[str, Any]) -> Iterator[Finding]:
     for requirement in wanted.require:
         if requirement.unless == "brand_owner" and data["seller"].get("brand_owner"):
             continue
+        kinds = _either(requirement.kinds, data["language"])
         if requirement.per == "asin":
-            yield from _per_asin(data, requirement, reason)
+            yield from _per_asin(data, requirement, kinds, reason)
         elif requirement.per == "problem":
-            yield from _per_problem(data, requirement, reason)
+            yield from _per_problem(data, requirement, kinds, reason)
         else:
-            yield from _per_plan(data, requirement, reason)
+            yield from _per_plan(data, requirement, kinds, reason)
     if wanted.supplier_details:
         yield from _supplier_details(data, wanted.supplier_details, reason)
 
 
-def _kinds(requirement: Requirement) -> str:
-    return " or ".join(requirement.kinds)
+def _value(value: str) -> str:
+    """A value of the case as the seller types it ('invoice'), in a message in any language."""
+    return f"'{value}'"
+
+
+def _either(values: tuple[str, ...], language: str) -> str:
+    """Values of the case as alternatives, in the plan's language: 'a' or 'b'."""
+    return f" {i18n.locale(language)['or']} ".join(map(_value, values))
 
 
 def covers(item: dict[str, Any]) -> list[str]:
@@ -145,7 +151,9 @@ def _cutoff(data: dict[str, Any], days: int) -> str:
     return (plan - datetime.timedelta(days=days)).isoformat()
 
 
-def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> Iterator[Finding]:
+def _per_asin(
+    data: dict[str, Any], requirement: Requirement, kinds: str, reason: str
+) -> Iterator[Finding]:
     items = list(enumerate(data.get("evidence", [])))
     days = requirement.within_days
     current: dict[str, list[str]] = {}  # ASIN -> ids of qualifying items
@@ -191,7 +199,7 @@ def _per_asin(data: dict[str, Any], requirement: Requirement, reason: str) -> It
                 "evidence.asin-uncovered",
                 ("notice", "asins", i),
                 asin,
-                fields={"kinds": _kinds(requirement), "reason": reason},
+                fields={"kinds": kinds, "reason": reason},
             )
 
 
@@ -204,27 +212,26 @@ def _cited(data: dict[str, Any], p: int) -> set[str]:
     return cited
 
 
-def _per_problem(data: dict[str, Any], requirement: Requirement, reason: str) -> Iterator[Finding]:
-    kinds = {item["id"]: item["kind"] for item in data.get("evidence", [])}
+def _per_problem(
+    data: dict[str, Any], requirement: Requirement, kinds: str, reason: str
+) -> Iterator[Finding]:
+    kind_of = {item["id"]: item["kind"] for item in data.get("evidence", [])}
     for p, problem in enumerate(data["problems"]):
-        if not any(kinds.get(ref) in requirement.kinds for ref in _cited(data, p)):
+        if not any(kind_of.get(ref) in requirement.kinds for ref in _cited(data, p)):
             yield Finding(
                 "evidence.problem-uncovered",
                 ("problems", p, "id"),
                 problem["id"],
-                fields={"kinds": _kinds(requirement), "reason": reason},
+                fields={"kinds": kinds, "reason": reason},
             )
 
 
-def _per_plan(data: dict[str, Any], requirement: Requirement, reason: str) -> Iterator[Finding]:
+def _per_plan(
+    data: dict[str, Any], requirement: Requirement, kinds: str, reason: str
+) -> Iterator[Finding]:
     if not any(item["kind"] in requirement.kinds for item in data.get("evidence", [])):
         path: Path_ = ("evidence",) if "evidence" in data else ("notice", "reason")
-        yield Finding(
-            "evidence.plan-uncovered",
-            path,
-            _kinds(requirement),
-            fields={"reason": reason},
-        )
+        yield Finding("evidence.plan-uncovered", path, kinds, fields={"reason": reason})
 
 
 def _supplier_references(data: dict[str, Any]) -> Iterator[Finding]:
@@ -262,7 +269,7 @@ def _supplier_details(
                 "evidence.supplier-details",
                 ("suppliers", s),
                 supplier["id"],
-                fields={"missing": ", ".join(missing), "reason": reason},
+                fields={"missing": ", ".join(map(_value, missing)), "reason": reason},
             )
 
 
@@ -275,7 +282,7 @@ def _unlisted_asins(data: dict[str, Any]) -> Iterator[Finding]:
                     "evidence.asin-unlisted",
                     ("evidence", e, "asins", i),
                     asin,
-                    fields={"item": item["id"], "kind": item["kind"]},
+                    fields={"item": item["id"], "kind": _value(item["kind"])},
                 )
         for i, line in enumerate(item.get("quantities", [])):
             if line["asin"] not in notice and line["asin"] not in item.get("asins", []):
@@ -283,7 +290,7 @@ def _unlisted_asins(data: dict[str, Any]) -> Iterator[Finding]:
                     "evidence.asin-unlisted",
                     ("evidence", e, "quantities", i, "asin"),
                     line["asin"],
-                    fields={"item": item["id"], "kind": item["kind"]},
+                    fields={"item": item["id"], "kind": _value(item["kind"])},
                 )
 
 

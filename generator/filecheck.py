@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Mapping
 
 # An image is refused above this many pixels (a 50-megapixel photo passes). 16-bit colour counts
 # four times: the engine holds it at about that much more memory (measured: 50 MP of 16-bit RGBA
@@ -20,13 +21,14 @@ MAX_CASE_PIXELS = 100_000_000
 # Pages of all PDFs of one case: each is laid out in the submission PDF (3,000 pages took 420 MB).
 MAX_CASE_PAGES = 500
 
-Problem = tuple[str, str, str]  # code (after "evidence."), message, hint
+# What is wrong with a file: its code, the variant of the code's wording in rules/rules.yaml
+# ("" for the main one), and the values that wording names.
+Problem = tuple[str, str, Mapping[str, object]]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 # JPEG markers that start a frame (and carry its size): SOF0-3, 5-7, 9-11, 13-15.
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-_DAMAGED_HINT = "open it and save or export it again"
 
 
 def pixels(mime: str, content: bytes) -> tuple[int, int, int] | None:
@@ -63,8 +65,8 @@ def damage(mime: str, content: bytes) -> tuple[Problem | None, int]:
     return None, 1
 
 
-def _damaged(what: str) -> Problem:
-    return "damaged", what, _DAMAGED_HINT
+def _damaged(variant: str = "", **values: object) -> Problem:
+    return "evidence.damaged", variant, values
 
 
 def _png_damage(content: bytes) -> Problem | None:
@@ -80,34 +82,34 @@ def _png_damage(content: bytes) -> Problem | None:
             break
         (crc,) = struct.unpack(">I", content[end - 4 : end])
         if zlib.crc32(kind + data) & 0xFFFFFFFF != crc:
-            return _damaged(f"is a damaged PNG (the {kind.decode('latin-1')!r} part is corrupt)")
+            return _damaged("png-part", part=kind.decode("latin-1"))
         chunks += 1
         if chunks == 1:
             if kind != b"IHDR" or length != 13:
-                return _damaged("is a damaged PNG (it does not start with its header)")
+                return _damaged("png-start")
             header = struct.unpack(">IIBBBBB", data)
             if header[0] == 0 or header[1] == 0 or header[3] not in _PNG_CHANNELS:
-                return _damaged("is a damaged PNG (its header is invalid)")
+                return _damaged("png-header")
         elif kind == b"PLTE":
             palette = True
         elif kind == b"IDAT":
             if header[3] == 3 and not palette:
-                return _damaged("is a damaged PNG (its colours have no palette)")
+                return _damaged("png-palette")
             try:
                 # The pixels are inflated and thrown away piece by piece: memory stays small.
                 produced += len(inflater.decompress(data, 1 << 20))
                 while inflater.unconsumed_tail:
                     produced += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
             except zlib.error:
-                return _damaged("is a damaged PNG (its image data is corrupt)")
+                return _damaged("png-data")
         elif kind == b"IEND":
             if not inflater.eof:
-                return _damaged("is a damaged PNG (its image data is cut off)")
+                return _damaged("png-cut")
             if produced < _png_raw_size(header):
-                return _damaged("is a damaged PNG (it has fewer pixels than it says)")
+                return _damaged("png-short")
             return None
         position = end
-    return _damaged("is a damaged or cut-off PNG (it has no end)")
+    return _damaged("png-end")
 
 
 def _png_raw_size(header: tuple[int, ...]) -> int:
@@ -137,14 +139,14 @@ def _jpeg_segments(content: bytes) -> list[tuple[int, int, int]]:
 def _jpeg_damage(content: bytes) -> Problem | None:
     segments = _jpeg_segments(content)
     if not any(marker in _SOF for marker, _, _ in segments):
-        return _damaged("is a damaged JPEG (it has no image frame)")
+        return _damaged("jpeg-frame")
     size = pixels("image/jpeg", content)
     if size is None or size[0] == 0 or size[1] == 0:
-        return _damaged("is a damaged JPEG (its frame has no size)")
+        return _damaged("jpeg-size")
     if not segments or segments[-1][0] != 0xDA:
-        return _damaged("is a damaged JPEG (it has no image data)")
+        return _damaged("jpeg-data")
     if b"\xff\xd9" not in content[segments[-1][1] :]:
-        return _damaged("is a damaged or cut-off JPEG (it has no end marker)")
+        return _damaged("jpeg-end")
     return None
 
 
@@ -156,21 +158,16 @@ def _pdf_damage(content: bytes) -> tuple[Problem | None, int]:
     from pypdf.errors import PyPdfError
 
     if b"%%EOF" not in content[-2048:]:
-        return _damaged("is a damaged or cut-off PDF (it has no end marker)"), 0
+        return _damaged("pdf-end"), 0
     # pypdf reports what it repairs through logging: the diagnostic says it instead.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
-            problem = (
-                "encrypted",
-                "is encrypted (protected by a password)",
-                "save or print it again as a PDF without a password",
-            )
-            return problem, 0
+            return ("evidence.encrypted", "", {}), 0
         pages = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
-        return _damaged("is a damaged PDF (it cannot be read)"), 0
+        return _damaged(), 0  # the main sentence: a PDF that cannot be read
     if pages == 0:
-        return _damaged("is a PDF without pages"), 0
+        return _damaged("pdf-pages"), 0
     return None, pages

@@ -270,3 +270,76 @@ def test_readable_pdf_page_count_is_recorded(case: Path) -> None:
         ("E3", 1, "text/csv"),
     ]
     assert io.BytesIO(files[0].path.read_bytes()).read(5) == b"%PDF-"
+
+
+def _example(tmp_path: Path, name: str, edits: dict[str, str]) -> Path:
+    """An example case copied with its evidence, its YAML edited."""
+    import shutil
+
+    shutil.copytree(Path("cases") / name, tmp_path / name)
+    text = (Path("cases") / f"{name}.yaml").read_text(encoding="utf-8")
+    for old, new in edits.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / f"{name}.yaml"
+
+
+def _cut(file: Path) -> None:
+    """A file cut off halfway, as a broken download leaves it."""
+    file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
+
+
+def _lint(case: Path) -> list[str]:
+    """The findings of `actionplan lint` on a case with errors, located from its folder."""
+    code, _, err = run("lint", str(case))
+    assert code == 1, err
+    *found, _ = err.replace(f"{case.parent}/", "").splitlines()  # the summary line last
+    return found
+
+
+def test_a_german_plan_hears_of_its_evidence_in_german(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule of the catalogue and problems of the files themselves, sizes written the German
+    way."""
+    case = _example(tmp_path, "de-marken-beschwerde", {"    supplier: S1\n": ""})
+    folder = case.with_suffix("") / "evidence"
+    _cut(folder / "angebote-vorher-nachher-2026-10-30.png")
+    (folder / "angebotspruefung-2026-11-16.csv").write_text("a,b\n" * 12_500)  # 50 KB
+    monkeypatch.setattr(evidence, "MAX_BYTES", 45_000)  # the other files are smaller
+    assert _lint(case) == [
+        "de-marken-beschwerde.yaml:171:11: error [evidence.damaged] $.evidence[1].file: "
+        "'evidence/angebote-vorher-nachher-2026-10-30.png' ist ein beschädigtes oder "
+        "abgeschnittenes PNG (das Dateiende fehlt): öffnen Sie die Datei und speichern oder "
+        "exportieren Sie sie erneut",
+        "de-marken-beschwerde.yaml:177:11: error [evidence.size] $.evidence[2].file: "
+        "'evidence/angebotspruefung-2026-11-16.csv' ist 50,0 KB groß, über der Grenze von "
+        "45,0 KB: komprimieren Sie die Datei oder teilen Sie sie in mehrere Teile auf",
+        "de-marken-beschwerde.yaml:192:5: error [evidence.supplier-missing] $.evidence[5]: die "
+        "Rechnung E6 nennt keinen Lieferanten; der Grund der Benachrichtigung "
+        "('intellectual-property') verlangt die Angaben des Lieferanten: tragen Sie den "
+        "Lieferanten unter `suppliers:` ein und seine ID als `supplier:` der Rechnung",
+    ]
+
+
+def test_a_french_plan_hears_of_its_evidence_in_french(tmp_path: Path) -> None:
+    case = _example(
+        tmp_path, "fr-retard-expedition", {"kind: order-report": "kind: report"}
+    )  # no problem cites an order report any more
+    _cut(case.with_suffix("") / "evidence" / "parametres-connecteur-2026-10-26.png")
+    uncovered = (
+        "ne cite aucune preuve de type 'order-report' ou 'carrier-report' ; le motif de la "
+        "notification ('late-shipment-rate') en exige une pour chaque problème: citez le rapport "
+        "dans le problème (liste `evidence` d'une action ou de la preuve d'efficacité, ou son "
+        "identifiant dans le texte), et donnez-lui ce type (`kind`)"
+    )
+    assert _lint(case) == [
+        "fr-retard-expedition.yaml:43:9: error [evidence.problem-uncovered] $.problems[0].id: "
+        f"le problème P1 {uncovered}",
+        "fr-retard-expedition.yaml:184:9: error [evidence.problem-uncovered] $.problems[1].id: "
+        f"le problème P2 {uncovered}",
+        "fr-retard-expedition.yaml:324:11: error [evidence.damaged] $.evidence[2].file: "
+        "'evidence/parametres-connecteur-2026-10-26.png' est un PNG endommagé ou tronqué (il n'a "
+        "pas de fin): ouvrez-le et enregistrez-le ou exportez-le de nouveau",
+    ]

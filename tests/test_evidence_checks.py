@@ -72,8 +72,8 @@ def test_a_second_asin_without_an_invoice_is_an_error_that_names_it() -> None:
     found = _found(_two_asins(invoice(1, "2026-09-03", "B07XYZ1234")))
     assert found == [
         "x.yaml:9:23: error [evidence.asin-uncovered] $.notice.asins[1]: ASIN B08ABC5678 under "
-        "review has no invoice; the notice's reason (inauthentic) needs one for each ASIN: add the "
-        "document to `evidence:` with the ASIN under its `asins` (or its invoice lines)"
+        "review has no 'invoice'; the notice's reason ('inauthentic') needs one for each ASIN: add "
+        "the document to `evidence:` with the ASIN under its `asins` (or its invoice lines)"
     ]
 
 
@@ -137,7 +137,7 @@ def test_incomplete_supplier_details_and_an_invoice_without_supplier() -> None:
     assert not any("[evidence.supplier-details]" in d for d in found)
     text = _two_asins(invoice(1, "2026-09-03", "B07XYZ1234, B08ABC5678"))
     (found_details,) = _found(text.replace("    phone: +86 755 1234 5678\n", ""))
-    assert "error [evidence.supplier-details] $.suppliers[0]: supplier S1 has no phone" in (
+    assert "error [evidence.supplier-details] $.suppliers[0]: supplier S1 has no 'phone'" in (
         found_details
     )
 
@@ -156,7 +156,7 @@ def test_fewer_units_invoiced_than_sold_and_an_asin_the_notice_does_not_list() -
         "cover 500 units of ASIN B07XYZ1234, fewer than the 620 sold"
     ) in found[0]
     assert (
-        "warning [evidence.asin-unlisted] $.evidence[0].asins[2]: E1 (invoice) covers ASIN "
+        "warning [evidence.asin-unlisted] $.evidence[0].asins[2]: E1 ('invoice') covers ASIN "
         "B09ZZZ9999, which the notice does not list"
     ) in found[1]
 
@@ -166,7 +166,7 @@ def test_a_seller_who_is_not_the_brand_owner_needs_a_letter_per_asin() -> None:
     assert _found(text) == []
     found = _found(text.replace("brand_owner: true", "brand_owner: false"))
     assert [d.split("]")[0].rsplit("[", 1)[1] for d in found] == ["evidence.asin-uncovered"] * 2
-    assert all("has no letter-of-authorisation" in d for d in found)
+    assert all("has no 'letter-of-authorisation'" in d for d in found)
 
 
 def test_a_reason_without_requirements_keeps_the_general_checks() -> None:
@@ -187,9 +187,8 @@ def test_per_problem_and_per_plan_requirements() -> None:
     base = Path("tests/minimal-4d.yaml").read_text()
     late = parse_case("x.yaml", base.replace("reason: other-policy", "reason: late-shipment-rate"))
     (finding,) = evidence_checks.check_case(late, SETTINGS)
-    assert finding.code == "evidence.problem-uncovered" and "problem P1 cites no order-report" in (
-        finding.message
-    )
+    assert finding.code == "evidence.problem-uncovered"
+    assert "problem P1 cites no 'order-report' or 'carrier-report'" in finding.message
     fixed = base.replace("reason: other-policy", "reason: late-shipment-rate").replace(
         "kind: report", "kind: order-report"
     )
@@ -199,10 +198,10 @@ def test_per_problem_and_per_plan_requirements() -> None:
     )
     messages = [d.message for d in evidence_checks.check_case(seller, SETTINGS)]
     assert messages == [
-        "the evidence has no registry-extract or identity-document; the notice's reason "
-        "(seller-information) needs one",
-        "the evidence has no utility-bill or bank-statement; the notice's reason "
-        "(seller-information) needs one",
+        "the evidence has no 'registry-extract' or 'identity-document'; the notice's reason "
+        "('seller-information') needs one",
+        "the evidence has no 'utility-bill' or 'bank-statement'; the notice's reason "
+        "('seller-information') needs one",
     ]
 
 
@@ -350,3 +349,20 @@ def test_the_editor_offers_the_supplier_meant_and_an_exception() -> None:
         d.code for d in evidence_checks.check_case(parse_case(str(BAD), fixed), SETTINGS)
     ]
     assert waive.title.startswith("Add a lint exception for evidence.unknown-supplier")
+
+
+def test_a_german_plan_is_told_the_supplier_meant_in_german_and_offered_the_change() -> None:
+    from generator import editor
+
+    text = BAD.read_text().replace("language: en", "language: de")
+    case = parse_case(str(BAD), text)
+    found = evidence_checks.check_case(case, SETTINGS)
+    (unknown,) = [d for d in found if d.code == "evidence.unknown-supplier"]
+    assert unknown.message == (
+        "der Lieferant S22 wird hier zitiert, ist aber in `suppliers` nicht definiert"
+    )
+    assert unknown.hint == "meinten Sie 'S2'?"
+    change, _ = editor.fixes(text, case, unknown)
+    assert change.title == "Change to 'S2'"
+    (edit,) = change.edits
+    assert text[edit.start : edit.end] == "S22" and edit.text == "S2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,49 @@ def test_findings_speak_the_plans_language() -> None:
     assert found[0].hint.startswith("nennen Sie die verantwortliche Person")
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def test_every_content_rule_has_its_wording_in_every_language() -> None:
-    for rule in catalogue.rules().values():
-        if rule.code.startswith("lint."):
-            assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+    """lint.*, evidence.* and the problems of evidence files: the message, the fix and every
+    variant of them in each language, naming exactly the English placeholders."""
+    every = [*catalogue.rules().values(), *catalogue.rules().files.values()]
+    assert sum(rule.code.startswith("evidence.") for rule in every) == 20  # 10 rules, 10 files
+    for rule in every:
+        assert set(rule.hints) == set(checks.languages()) - {"en"}, rule.code
+        for language, hint in rule.hints.items():
+            written = hint.get("variants", {})
+            assert set(written) == set(rule.variants), (rule.code, language)
+            for variant in ("", *rule.variants):
+                where = (rule.code, language, variant)
+                if variant:  # it rewords what the English variant rewords, no more, no less
+                    assert set(written[variant]) == set(rule.variants[variant]), where
+                english = [_placeholders(t) for t in rule.wording("en", variant)]
+                local = [_placeholders(t) for t in rule.wording(language, variant)]
+                assert local == english, where
+
+
+def test_a_problem_of_an_evidence_file_is_worded_by_the_catalogue_but_never_regraded() -> None:
+    damaged = catalogue.file_problem("evidence.damaged")
+    assert damaged.severity == "error" and damaged.file
+    assert damaged.wording("fr", "png-end") == (
+        "'{file}' est un PNG endommagé ou tronqué (il n'a pas de fin)",
+        "ouvrez-le et enregistrez-le ou exportez-le de nouveau",
+    )
+    assert "evidence.damaged" not in catalogue.rules()  # a build cannot use the file
+    assert catalogue.unknown_code("evidence.damaged") is not None  # so no exception waives it
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "der Text liest sich wie Englisch, die Sprache des Plans ist aber Deutsch"),
+        ("fr", "le texte semble écrit en anglais, mais la langue du plan est français"),
+        ("it", "il testo sembra in inglese, ma la lingua del piano è italiano"),
+    ],
+)
+def test_the_language_found_is_named_in_the_plans_language(language: str, message: str) -> None:
+    case = parse_case("x.yaml", _minimal().replace("language: en", f"language: {language}"))
+    found = lint.lint_case(case, lint.load_settings(Path("/nonexistent")))
+    assert [d.message for d in found if d.code == "lint.language"] == [message]
