@@ -64,8 +64,11 @@ class EvidenceFile:
         return _pages(self.content, self.mime)
 
 
-def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnostic]]:
-    """Check every evidence item of a valid case; return the good files and the problems."""
+def check_evidence(
+    case: LoadedCase, decode: bool = True
+) -> tuple[list[EvidenceFile], list[Diagnostic]]:
+    """Check every evidence item of a valid case; return the good files and the problems.
+    Without `decode`, images are checked for their structure only (filecheck.damage)."""
     files: list[EvidenceFile] = []
     problems: list[Diagnostic] = []
     folder = case.folder
@@ -111,7 +114,7 @@ def check_evidence(case: LoadedCase) -> tuple[list[EvidenceFile], list[Diagnosti
             problem(("evidence.type", "content", {"type": target.suffix.lower()[1:].upper()}))
             continue
         digest = hashlib.sha256(content).hexdigest()
-        rejected = budget.refuse(identity, digest, mime, content)
+        rejected = budget.refuse(identity, digest, mime, content, decode)
         if rejected:
             problem(rejected)
             continue
@@ -163,7 +166,7 @@ class _Budget:
         self.pages = 0
 
     def refuse(
-        self, identity: tuple[int, int], digest: str, mime: str, data: bytes
+        self, identity: tuple[int, int], digest: str, mime: str, data: bytes, decode: bool
     ) -> Problem | None:
         first = self.seen.get(identity) or self.seen.get(digest)
         if first:
@@ -187,7 +190,7 @@ class _Budget:
                 )
             if self.pixels + cost > filecheck.MAX_CASE_PIXELS:
                 return "evidence.pixels", "case", {"limit": filecheck.MAX_CASE_PIXELS // 1_000_000}
-        damaged, pages = filecheck.damage(mime, data)
+        damaged, pages = filecheck.damage(mime, data, decode)
         if damaged:
             return damaged
         if mime == "application/pdf" and self.pages + pages > filecheck.MAX_CASE_PAGES:

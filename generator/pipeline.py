@@ -68,8 +68,11 @@ class Checked:
         return self.case is not None and not has_errors(self.diagnostics)
 
 
-def check_case(file: str | Path, settings: lint.Settings | None = None) -> Checked:
-    """Load and validate one case, and with settings lint it and check its evidence files.
+def check_case(
+    file: str | Path, settings: lint.Settings | None = None, decode: bool = True
+) -> Checked:
+    """Load and validate one case, and with settings lint it and check its evidence files
+    (without `decode`, as `lint` does, images for their structure only: see filecheck.damage).
 
     Never raises for a user's mistake: every problem is a diagnostic.
     """
@@ -77,7 +80,7 @@ def check_case(file: str | Path, settings: lint.Settings | None = None) -> Check
         case = load_case(file)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
-    return check_loaded(case, settings)
+    return check_loaded(case, settings, decode)
 
 
 def check_text(file: str | Path, text: str, settings: lint.Settings | None = None) -> Checked:
@@ -89,12 +92,14 @@ def check_text(file: str | Path, text: str, settings: lint.Settings | None = Non
     return check_loaded(case, settings)
 
 
-def check_loaded(case: LoadedCase, settings: lint.Settings | None = None) -> Checked:
+def check_loaded(
+    case: LoadedCase, settings: lint.Settings | None = None, decode: bool = True
+) -> Checked:
     """The checks after loading: validation, then with settings lint and evidence."""
     diagnostics = validate_case(case)
     if settings is None or diagnostics:
         return Checked(case, diagnostics)
-    files, problems = evidence.check_evidence(case)
+    files, problems = evidence.check_evidence(case, decode)
     problems += evidence_checks.check_case(case, settings)
     return Checked(case, sorted(lint.lint_case(case, settings) + problems), files)
 

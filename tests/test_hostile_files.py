@@ -358,6 +358,35 @@ def test_evidence_the_build_cannot_use_is_a_diagnostic_at_its_line(
     )
 
 
+def _garbled_pixels() -> bytes:
+    """A PNG whose compressed pixels are garbage under a valid checksum: written so by a faulty
+    program, not damaged afterwards."""
+    good = png(200, 100)
+    at = good.index(b"IDAT")
+    (length,) = struct.unpack(">I", good[at - 4 : at])
+    data = bytes(range(256)) * (length // 256) + b"\x00" * (length % 256)
+    chunk = b"IDAT" + data
+    return good[:at] + chunk + struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF) + good[at + 8 + length :]
+
+
+def test_pixels_are_decoded_by_a_build_and_only_checked_for_structure_by_lint(
+    case: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Inflating every screenshot was most of lint's time on cases with evidence; the checksums
+    catch a file cut off or changed. A build decodes the pixels before the PDF engine sees them,
+    and says what is wrong at the file's line."""
+    with_evidence(case, {"fine.png": png(), "garbled.png": _garbled_pixels()})
+    assert lint_errors(case) == []
+    status, _, stderr = run("bundle", "--out", str(tmp_path / "out"), str(case))
+    assert status == 1 and "build.convert" not in stderr
+    assert (
+        "error [evidence.damaged] $.evidence[1].file: 'evidence/garbled.png' is a damaged PNG"
+        " (its image data is corrupt)" in stderr
+    )
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.pdf"))
+
+
 def test_the_same_file_cited_twice_is_a_diagnostic(case: Path) -> None:  # noqa: F811
     import yaml
 
