@@ -104,11 +104,15 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return False  # a 5-Whys step: the answer follows in the same field
     if "subject" in groups:
         # (?P<subject>): the other actor must be the subject, not the seller before it
-        first_person = _grammar(language).get("first_person")
-        # before the match, or among its first words (where a dropped subject shows in the verb)
-        lead = _LEAD.match(text, found.start())
-        until = lead.end() if lead else found.start()
-        if first_person is not None and first_person.search(text, start, until):
+        grammar = _grammar(language)
+        first_person = grammar.get("first_person")
+        clause = _clause(text, found, start, end)[0]  # "we shipped them and the carrier lost them"
+        if first_person is not None and first_person.search(text, clause, found.start()):
+            return False
+        # A dropped subject shows in the verb among the match's first words ("…y enviamos");
+        # a pronoun there is the other actor's object ("el proveedor nos engañó").
+        verb, lead = grammar.get("first_person_verb"), _LEAD.match(text, found.start())
+        if verb is not None and lead is not None and verb.search(text, found.start(), lead.end()):
             return False
     if name == "blame" and "denial" not in groups:
         grammar = _grammar(language)
