@@ -21,7 +21,13 @@ CORPUS = Path(__file__).parent / "lint-corpus"
 # sealed/: written without sight of the rules or of the other parts, measured once after the rules
 # were done; never tuned against, not even in aggregate (the held-out part's aggregate figures
 # were looked at while tuning, so it is less blind).
-PARTS = {"dev": CORPUS, "holdout": CORPUS / "holdout", "sealed": CORPUS / "sealed"}
+# sealed-2/: written the same way after the rules of 1 December 2026 changed, measured once then.
+PARTS = {
+    "dev": CORPUS,
+    "holdout": CORPUS / "holdout",
+    "sealed": CORPUS / "sealed",
+    "sealed-2": CORPUS / "sealed-2",
+}
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
 # The corpus names fields as a writer thinks of them; the lint knows them by their YAML key.

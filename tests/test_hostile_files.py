@@ -366,7 +366,12 @@ def _garbled_pixels() -> bytes:
     (length,) = struct.unpack(">I", good[at - 4 : at])
     data = bytes(range(256)) * (length // 256) + b"\x00" * (length % 256)
     chunk = b"IDAT" + data
-    return good[:at] + chunk + struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF) + good[at + 8 + length :]
+    return (
+        good[:at]
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF)
+        + good[at + 8 + length :]
+    )
 
 
 def test_pixels_are_decoded_by_a_build_and_only_checked_for_structure_by_lint(
