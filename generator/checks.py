@@ -143,11 +143,20 @@ def grammar(language: str) -> dict[str, str]:
     sets = lemmas.sets_of(raw)
     cues = raw.get("grammar") or {}
     return {
-        str(key): lemmas.expand(str(pattern), language, sets)
-        .replace(" ?", r"\s*")
-        .replace(" ", r"\s+")
+        str(key): within_sentence(
+            lemmas.expand(str(pattern), language, sets).replace(" ?", r"\s*").replace(" ", r"\s+")
+        )
         for key, pattern in cues.items()
     }
+
+
+_IN_SENTENCE = "[^.;!?]"
+
+
+def within_sentence(pattern: str) -> str:
+    """`[^.;!?]` in a pattern, "any character of the same sentence", also takes a full stop
+    inside a number or a date (6.1 %, 12.02.2026), which ends no sentence."""
+    return pattern.replace(_IN_SENTENCE, r"(?:[^.;!?]|\.(?=\d))")
 
 
 @functools.cache
@@ -216,7 +225,7 @@ class Phrase:
     (most patterns never meet a text they could match)."""
 
     def __init__(self, source: str, analysis: list[Any] | None = None) -> None:
-        self.source = source.replace(" ?", r"\s*").replace(" ", r"\s+")
+        self.source = within_sentence(source.replace(" ?", r"\s*").replace(" ", r"\s+"))
         if analysis is None:
             analysis = prefilter.shipped(self.source) or analyse(self.source)
         prefixes, required, self.at_word = analysis

@@ -70,11 +70,14 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
     the seller is not named before the match in its sentence (the other actor is the subject),
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
-    (?P<personal>) stands only in a sentence about us (we, our, my)."""
+    (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
+    its clause does not deny it before the match ("no vase arrived broken")."""
     groups = found.re.groupindex
     start, end = sentences.sentence_of(text, found.start())
     sentence = text[start:end]
     if name == "promise":
+        if text[start:end].rstrip().endswith("?"):
+            return False  # "How should we prevent that?" asks; the question rule reads it
         grammar = _grammar(language)
         # "We would like to explain…" announces; the filler rule reads it. Only in the match's
         # own clause: "We apologise and assure you it will not happen again" still promises.
@@ -102,6 +105,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             return False
     if name == "question" and _WHY.match(sentence) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
+    if "affirmed" in groups:
+        # (?P<affirmed>): a fault that the clause does not deny ("no vase arrived broken")
+        negation = _grammar(language).get("negation")
+        clause = _clause(text, found, start, end)[0]
+        if negation is not None and negation.search(text, clause, found.start()):
+            return False
     if "subject" in groups:
         # (?P<subject>): the other actor must be the subject, not the seller before it
         grammar = _grammar(language)
@@ -116,8 +125,11 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             return False
     if name == "blame" and "denial" not in groups:
         grammar = _grammar(language)
+        # The seller's own cause or cited data, in the sentence or in one joined to it by a
+        # semicolon ("…; we had no check of the condition").
+        first, last = _joined(text, start, end)
         for cue in ("own_cause", "evidence_cue"):
-            if cue in grammar and grammar[cue].search(sentence):
+            if cue in grammar and grammar[cue].search(text, first, last):
                 return False
     return True
 
@@ -153,13 +165,25 @@ def _describes_control(text: str, found: re.Match[str], language: str) -> bool:
     return opening is not None and dated is not None
 
 
+def _joined(text: str, start: int, end: int) -> Span:
+    """A sentence with the sentences a semicolon joins to it."""
+    while start > 0 and text[:start].rstrip().endswith(";"):
+        start = sentences.sentence_of(text, len(text[:start].rstrip()) - 1)[0]
+    while end < len(text) and text[:end].rstrip().endswith(";"):
+        end = sentences.sentence_of(text, end + (len(text[end:]) - len(text[end:].lstrip())))[1]
+    return start, end
+
+
 def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     """The clause of a sentence (start, end) that holds a match: between the coordinating
     conjunctions ("and", "und", "et", "y", "e") around it."""
     breaks = _grammar_breaks(text[start:end])
     before = [b for b in breaks if b[1] <= found.start() - start]
     after = [b for b in breaks if b[0] >= found.end() - start]
-    return (start + (before[-1][1] if before else 0), start + (after[0][0] if after else end - start))
+    return (
+        start + (before[-1][1] if before else 0),
+        start + (after[0][0] if after else end - start),
+    )
 
 
 _CONJUNCTION = re.compile(r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s", re.IGNORECASE)

@@ -68,7 +68,13 @@ def trie_regex(words: list[str]) -> str:
 
 def _node(node: dict[str, Any]) -> str:
     ends = "" in node
-    branches = [re.escape(char) + _node(child) for char, child in sorted(node.items()) if char]
+    # A space stays a space: the phrase loader turns it into "any white space" (a multi-word
+    # entry such as "royal mail").
+    branches = [
+        (char if char == " " else re.escape(char)) + _node(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
     if not branches:
         return ""
     if len(branches) == 1 and not ends:
