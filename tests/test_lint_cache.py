@@ -29,9 +29,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = pipeline.check_case
 
-    def counting(file: str, settings: lint.Settings | None = None) -> pipeline.Checked:
+    def counting(
+        file: str, settings: lint.Settings | None = None, decode: bool = True
+    ) -> pipeline.Checked:
         seen.append(str(file))
-        return original(file, settings)
+        return original(file, settings, decode)
 
     monkeypatch.setattr(pipeline, "check_case", counting)
     return seen
