@@ -153,10 +153,17 @@ def grammar(language: str) -> dict[str, str]:
 _IN_SENTENCE = "[^.;!?]"
 
 
+_IN_WORD = ("[^\\s.,;:!?]", "[^\\s.,;:!?¿¡]")
+
+
 def within_sentence(pattern: str) -> str:
     """`[^.;!?]` in a pattern, "any character of the same sentence", also takes a full stop
-    inside a number or a date (6.1 %, 12.02.2026), which ends no sentence."""
-    return pattern.replace(_IN_SENTENCE, r"(?:[^.;!?]|\.(?=\d))")
+    inside a number or a date (6.1 %, 12.02.2026), which ends no sentence; and a word
+    (`[^\\s.,;:!?]`) may be a number or date with its points and commas."""
+    pattern = pattern.replace(_IN_SENTENCE, r"(?:[^.;!?]|\.(?=\d))")
+    for word in _IN_WORD:
+        pattern = pattern.replace(word, f"(?:{word}|[.,](?=\\d))")
+    return pattern
 
 
 @functools.cache

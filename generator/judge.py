@@ -79,6 +79,10 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         if text[start:end].rstrip().endswith("?"):
             return False  # "How should we prevent that?" asks; the question rule reads it
         grammar = _grammar(language)
+        # "We had planned to change carrier: the contract was signed on 8 January" reports.
+        past_plan = grammar.get("past_plan")
+        if past_plan is not None and past_plan.search(text, start, found.end()):
+            return False
         # "We would like to explain…" announces; the filler rule reads it. Only in the match's
         # own clause: "We apologise and assure you it will not happen again" still promises.
         preamble = grammar.get("preamble")
@@ -95,6 +99,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             if request is not None and request.search(sentence):
                 return False
         return not _describes_control(text, found, language)
+    if name == "filler":
+        # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in
+        # the past tense is not addressed to the reviewer.
+        reported = _grammar(language).get("reported_courtesy")
+        if reported is not None and reported.search(text, start, found.end()):
+            return False
     if "nofigure" in groups and any(char.isdigit() for char in sentence):
         return False
     if "personal" in groups:
