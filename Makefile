@@ -48,7 +48,7 @@ help:
 	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
 	@echo "make bench               timings (docs/performance.md)"
-	@echo "make lint-quality        precision and recall of the content rules (dev, held-out, sealed)"
+	@echo "make lint-quality        precision and recall of the content rules (dev, held-out, sealed parts)"
 	@echo "make clean               remove build/           make setup      create .venv"
 
 # The virtual environment, with the package and its pinned dependencies.
@@ -158,7 +158,7 @@ bench: $(READY)
 	-@$(BIN)/python -m pip install --quiet --disable-pip-version-check weasyprint
 	$(BIN)/python bench/run.py
 
-# Precision and recall of the content rules on the labelled corpus: development, held-out and sealed parts.
+# Precision and recall of the content rules on the labelled corpus: development, held-out and the sealed parts.
 lint-quality: $(READY)
 	$(BIN)/python -m tests.corpus
 
