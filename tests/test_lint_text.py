@@ -250,3 +250,94 @@ def test_the_grammar_decides_which_matches_stand(
 )
 def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) -> None:
     assert ("lint.vague" in _codes(text)) is vague
+
+
+# Each pair: the sentence a mechanism lets stand, and its twin that it stops (or the reverse).
+@pytest.mark.parametrize(
+    ("language", "kind", "text", "rule", "found"),
+    [
+        # An announcing preamble excuses a promise only in its own clause.
+        ("de", "summary", "Wir möchten Ihnen erläutern, was wir ändern werden.", "promise", False),
+        (
+            "de",
+            "summary",
+            "Wir entschuldigen uns und versichern Ihnen, dass es nicht wieder vorkommen wird.",
+            "promise",
+            True,
+        ),
+        # A time adverb in a request to the reader is no promise.
+        ("es", "summary", "Por favor, reactiven nuestra cuenta cuanto antes.", "promise", False),
+        ("es", "action", "Cambiaremos de transportista cuanto antes.", "promise", True),
+        # A sentence that opens with its start date and names none of us describes a control.
+        (
+            "es",
+            "action",
+            "Desde el 1 de marzo de 2026 Odoo pondrá a cero cualquier SKU sin stock.",
+            "promise",
+            False,
+        ),
+        ("es", "action", "Desde el 1 de marzo formaremos a todo el personal.", "promise", True),
+        # A plan that was carried out, and a question, promise nothing.
+        (
+            "en",
+            "action",
+            "We had planned to change carrier; the contract was signed on 8 January 2026.",
+            "promise",
+            False,
+        ),
+        ("en", "action", "We plan to change carrier.", "promise", True),
+        ("de", "cause", "Wie sollen wir das als Verkäufer verhindern?", "promise", False),
+        # Illness or pregnancy is a hardship appeal only about us.
+        ("es", "cause", "La etiqueta no advertía del uso durante el embarazo.", "emotion", False),
+        ("es", "summary", "Mi mujer está embarazada y estuvo en el hospital.", "emotion", True),
+        # Capitals inside a code are no shouting; a word in capitals is.
+        ("es", "action", "Creamos el SKU CAF-22-USADO para las devoluciones.", "emotion", False),
+        ("es", "summary", "NUNCA hemos tenido una queja así.", "emotion", True),
+        # The other actor is judged in its own clause; an object pronoun is not our subject.
+        ("es", "cause", "Enviamos las unidades y el transportista las perdió.", "blame", True),
+        ("es", "cause", "Perdimos los paquetes que nos dio el transportista.", "blame", False),
+        ("es", "cause", "Nuestro proveedor nos engañó.", "blame", True),
+        # Our own failing, even across a semicolon, is a cause; a defence is not.
+        (
+            "fr",
+            "cause",
+            "Le fournisseur a changé le condensateur sans nous prévenir ; nous n'avions pas"
+            " testé le nouveau lot.",
+            "blame",
+            False,
+        ),
+        (
+            "de",
+            "cause",
+            "Die Einheiten wurden im Logistikzentrum LEJ1 mit Retouren vermischt, denn wir"
+            " haben nur versiegelte Ware eingeliefert.",
+            "blame",
+            True,
+        ),
+        # A full stop inside a figure or a date does not end the sentence a pattern reads.
+        (
+            "en",
+            "cause",
+            "Our cut-off contributed, but the main reason for the 6.1% rate was UPS skipping"
+            " our address.",
+            "blame",
+            True,
+        ),
+        # A lemma set may hold several words.
+        ("en", "cause", "The late rate is the result of Royal Mail's failure to collect.", "blame", True),
+        # A fault the clause denies is none.
+        ("es", "proof", "En noviembre ningún jarrón llegó roto.", "blame", False),
+        ("es", "cause", "Las devoluciones nos llegaron abiertas e incompletas.", "blame", True),
+        # A courtesy reported in the past is an action, not filler.
+        ("it", "action", "Il 10 marzo ci siamo scusati con l'acquirente e lo abbiamo rimborsato.", "filler", False),
+        ("it", "summary", "Ci scusiamo per il disagio.", "filler", True),
+        ("it", "proof", "Grazie al nuovo imballaggio i resi sono scesi da 41 a 6.", "filler", False),
+        # Vague claims are read in summaries and root causes too.
+        ("en", "cause", "The late shipments came from an internal problem in our operations.", "vague", True),
+        ("en", "cause", "Our cut-off at 16:00 was after the last DPD collection at 14:30.", "vague", False),
+    ],
+)  # fmt: skip
+def test_each_grammar_cue_decides_both_ways(
+    language: str, kind: str, text: str, rule: str, found: bool
+) -> None:
+    assert (f"lint.{rule}" in _codes(text, language, kind)) is found, _codes(text, language, kind)
