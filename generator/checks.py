@@ -395,9 +395,25 @@ def character_findings(text: Text) -> Iterator[Finding]:
         yield Finding("lint.mixed-script", text.path, word, text.value[index : index + len(word)])
 
 
+# A name in capitals is no shouting: a mark or brand named as such, or marked ® or ™; nor is a
+# template's placeholder in brackets ([DATUM], <ASIN>).
+_NAMED = re.compile(
+    r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
+    r"|modelo|modello)\s+(\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
 def _shouting(value: str, allowed: set[str]) -> str:
     """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+."""
     for run in _CAPITALS.finditer(value):
+        before, after = value[max(0, run.start() - 40) : run.start()], value[run.end() :]
+        if (
+            _NAMED.search(before)
+            or after.startswith(("®", "™"))
+            or before.endswith(("[", "<", "{"))
+        ):
+            continue
         words = [w for w in run.group(0).split() if w not in allowed]
         if any(len(w) >= 5 for w in words) or sum(len(w) >= 4 for w in words) >= 2:
             return run.group(0)

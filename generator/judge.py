@@ -135,6 +135,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             return False
     if name == "blame" and "denial" not in groups:
         grammar = _grammar(language)
+        # "Our listing tool will refuse…": a tool of our own is our side.
+        own_tool = grammar.get("own_tool")
+        if own_tool is not None and own_tool.search(
+            text, max(start, found.start() - 40), found.end()
+        ):
+            return False
         # The seller's own cause or cited data, in the sentence or in one joined to it by a
         # semicolon ("…; we had no check of the condition").
         first, last = _joined(text, start, end)

@@ -324,19 +324,49 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
             True,
         ),
         # A lemma set may hold several words.
-        ("en", "cause", "The late rate is the result of Royal Mail's failure to collect.", "blame", True),
+        (
+            "en",
+            "cause",
+            "The late rate is the result of Royal Mail's failure to collect.",
+            "blame",
+            True,
+        ),
         # A fault the clause denies is none.
         ("es", "proof", "En noviembre ningún jarrón llegó roto.", "blame", False),
         ("es", "cause", "Las devoluciones nos llegaron abiertas e incompletas.", "blame", True),
         # A courtesy reported in the past is an action, not filler.
-        ("it", "action", "Il 10 marzo ci siamo scusati con l'acquirente e lo abbiamo rimborsato.", "filler", False),
+        (
+            "it",
+            "action",
+            "Il 10 marzo ci siamo scusati con l'acquirente e lo abbiamo rimborsato.",
+            "filler",
+            False,
+        ),
         ("it", "summary", "Ci scusiamo per il disagio.", "filler", True),
-        ("it", "proof", "Grazie al nuovo imballaggio i resi sono scesi da 41 a 6.", "filler", False),
+        (
+            "it",
+            "proof",
+            "Grazie al nuovo imballaggio i resi sono scesi da 41 a 6.",
+            "filler",
+            False,
+        ),
         # Vague claims are read in summaries and root causes too.
-        ("en", "cause", "The late shipments came from an internal problem in our operations.", "vague", True),
-        ("en", "cause", "Our cut-off at 16:00 was after the last DPD collection at 14:30.", "vague", False),
+        (
+            "en",
+            "cause",
+            "The late shipments came from an internal problem in our operations.",
+            "vague",
+            True,
+        ),
+        (
+            "en",
+            "cause",
+            "Our cut-off at 16:00 was after the last DPD collection at 14:30.",
+            "vague",
+            False,
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_grammar_cue_decides_both_ways(
     language: str, kind: str, text: str, rule: str, found: bool
 ) -> None:
