@@ -68,85 +68,91 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     A pattern can mark itself with an empty named group: (?P<nofigure>) stands only in a
     sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
     the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
-    the seller is not named before the match in its sentence (the other actor is the subject),
+    the seller is not named before the match in its clause (the other actor is the subject),
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
     (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
     its clause does not deny it before the match ("no vase arrived broken")."""
-    groups = found.re.groupindex
+    grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
-    sentence = text[start:end]
     if name == "promise":
-        if text[start:end].rstrip().endswith("?"):
-            return False  # "How should we prevent that?" asks; the question rule reads it
-        grammar = _grammar(language)
-        # "We had planned to change carrier: the contract was signed on 8 January" reports.
-        past_plan = grammar.get("past_plan")
-        if past_plan is not None and past_plan.search(text, start, found.end()):
-            return False
-        # "We would like to explain…" announces; the filler rule reads it. Only in the match's
-        # own clause: "We apologise and assure you it will not happen again" still promises.
-        preamble = grammar.get("preamble")
-        if preamble is not None and preamble.search(text, *_clause(text, found, start, end)):
-            return False
-        if "when" in groups:
-            # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the
-            # purpose of a past action, and "please reinstate us as soon as possible" a request
-            # to the reader; neither is a promise.
-            purpose = grammar.get("purpose")
-            if purpose is not None and purpose.search(text, start, found.start()):
-                return False
-            request = grammar.get("request")
-            if request is not None and request.search(sentence):
-                return False
-        return not _describes_control(text, found, language)
-    if name == "filler":
-        # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in
-        # the past tense is not addressed to the reviewer.
-        reported = _grammar(language).get("reported_courtesy")
-        if reported is not None and reported.search(text, start, found.end()):
-            return False
-    if "nofigure" in groups and any(char.isdigit() for char in sentence):
+        return _promise_stands(text, found, start, end, grammar, language)
+    # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in the
+    # past tense is not addressed to the reviewer.
+    if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
         return False
-    if "personal" in groups:
-        # (?P<personal>): illness, pregnancy or a death is a hardship appeal only about us;
-        # "not for use during pregnancy" on a label is a fact.
-        personal = _grammar(language).get("personal")
-        if personal is not None and not personal.search(sentence):
-            return False
-    if name == "question" and _WHY.match(sentence) and text[end:].strip():
+    if name == "question" and _WHY.match(text, start, end) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
-    if "affirmed" in groups:
-        # (?P<affirmed>): a fault that the clause does not deny ("no vase arrived broken")
-        negation = _grammar(language).get("negation")
-        clause = _clause(text, found, start, end)[0]
-        if negation is not None and negation.search(text, clause, found.start()):
-            return False
+    if not _marks_stand(text, found, start, end, grammar):
+        return False
+    if name == "blame" and "denial" not in found.re.groupindex:
+        # "Our listing tool will refuse…": a tool of our own is our side. The seller's own
+        # cause or cited data, in the sentence or one joined to it by a semicolon ("…; we had
+        # no check of the condition"), make the other party's part a fact.
+        first, last = _joined(text, start, end)
+        return not (
+            _cue(grammar, "own_tool", text, max(start, found.start() - 40), found.end())
+            or _cue(grammar, "own_cause", text, first, last)
+            or _cue(grammar, "evidence_cue", text, first, last)
+        )
+    return True
+
+
+def _cue(grammar: dict[str, re.Pattern[str]], key: str, text: str, start: int, end: int) -> bool:
+    """Whether the language's grammatical cue `key` occurs in text[start:end]."""
+    pattern = grammar.get(key)
+    return pattern is not None and pattern.search(text, start, end) is not None
+
+
+def _promise_stands(
+    text: str,
+    found: re.Match[str],
+    start: int,
+    end: int,
+    grammar: dict[str, re.Pattern[str]],
+    language: str,
+) -> bool:
+    if text[start:end].rstrip().endswith("?"):
+        return False  # "How should we prevent that?" asks; the question rule reads it
+    # "We had planned to change carrier: the contract was signed on 8 January" reports.
+    if _cue(grammar, "past_plan", text, start, found.end()):
+        return False
+    # "We would like to explain…" announces; the filler rule reads it. Only in the match's own
+    # clause: "We apologise and assure you it will not happen again" still promises.
+    if _cue(grammar, "preamble", text, *_clause(text, found, start, end)):
+        return False
+    # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the purpose
+    # of a past action, and "please reinstate us as soon as possible" a request to the reader.
+    if "when" in found.re.groupindex and (
+        _cue(grammar, "purpose", text, start, found.start())
+        or _cue(grammar, "request", text, start, end)
+    ):
+        return False
+    return not _describes_control(text, found, language)
+
+
+def _marks_stand(
+    text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
+) -> bool:
+    """The conditions a pattern's empty named groups set (see _stands)."""
+    groups = found.re.groupindex
+    if "nofigure" in groups and any(char.isdigit() for char in text[start:end]):
+        return False
+    # Illness, pregnancy or a death is a hardship appeal only about us; "not for use during
+    # pregnancy" on a label is a fact.
+    if "personal" in groups and not _cue(grammar, "personal", text, start, end):
+        return False
+    clause = _clause(text, found, start, end)[0]
+    if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.start()):
+        return False
     if "subject" in groups:
-        # (?P<subject>): the other actor must be the subject, not the seller before it
-        grammar = _grammar(language)
-        first_person = grammar.get("first_person")
-        clause = _clause(text, found, start, end)[0]  # "we shipped them and the carrier lost them"
-        if first_person is not None and first_person.search(text, clause, found.start()):
-            return False
-        # A dropped subject shows in the verb among the match's first words ("…y enviamos");
-        # a pronoun there is the other actor's object ("el proveedor nos engañó").
-        verb, lead = grammar.get("first_person_verb"), _LEAD.match(text, found.start())
-        if verb is not None and lead is not None and verb.search(text, found.start(), lead.end()):
-            return False
-    if name == "blame" and "denial" not in groups:
-        grammar = _grammar(language)
-        # "Our listing tool will refuse…": a tool of our own is our side.
-        own_tool = grammar.get("own_tool")
-        if own_tool is not None and own_tool.search(
-            text, max(start, found.start() - 40), found.end()
+        # The other actor is the subject: none of us before it in its clause ("we shipped them
+        # and the carrier lost them"), nor a dropped subject in the verb among its first words
+        # ("…y enviamos"); a pronoun there is the other actor's object ("nos engañó").
+        lead = _LEAD.match(text, found.start())
+        if _cue(grammar, "first_person", text, clause, found.start()) or (
+            lead is not None and _cue(grammar, "first_person_verb", text, found.start(), lead.end())
         ):
             return False
-        # The seller's own cause or cited data, in the sentence or in one joined to it by a
-        # semicolon ("…; we had no check of the condition").
-        first, last = _joined(text, start, end)
-        for cue in ("own_cause", "evidence_cue"):
-            if cue in grammar and grammar[cue].search(text, first, last):
-                return False
     return True
 
 
