@@ -399,8 +399,14 @@ def character_findings(text: Text) -> Iterator[Finding]:
 # template's placeholder in brackets ([DATUM], <ASIN>).
 _NAMED = re.compile(
     r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
-    r"|modelo|modello)\s+(\S+\s+){0,2}$",
+    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea)"
+    r"\s+(\S+\s+){0,2}$",
     re.IGNORECASE,
+)
+
+
+_COMPANY = re.compile(
+    r",?\s+(GmbH|Ltd|LLC|Inc|SAS|SARL|S\.?r\.?l|SpA|S\.?L\b|S\.?A\b|AG\b|KG\b|Co\b)"
 )
 
 
@@ -412,6 +418,7 @@ def _shouting(value: str, allowed: set[str]) -> str:
             _NAMED.search(before)
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
+            or _COMPANY.match(after)
         ):
             continue
         words = [w for w in run.group(0).split() if w not in allowed]

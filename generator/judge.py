@@ -71,7 +71,7 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     the seller is not named before the match in its clause (the other actor is the subject),
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
     (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
-    its clause does not deny it before the match ("no vase arrived broken")."""
+    its clause up to the match's end denies nothing ("no vase arrived broken")."""
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
     if name == "promise":
@@ -142,7 +142,7 @@ def _marks_stand(
     if "personal" in groups and not _cue(grammar, "personal", text, start, end):
         return False
     clause = _clause(text, found, start, end)[0]
-    if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.start()):
+    if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.end()):
         return False
     if "subject" in groups:
         # The other actor is the subject: none of us before it in its clause ("we shipped them
