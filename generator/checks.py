@@ -100,15 +100,19 @@ class Finding:
 
 
 def walk(data: Any, skip: Collection[str] = (), path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
-    """Every value of a case with its path, parents first; keys in `skip` are not entered."""
-    yield path, data
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in skip:
-                yield from walk(value, skip, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from walk(value, skip, (*path, index))
+    """Every value of a case with its path, parents first; keys in `skip` are not entered.
+    With a stack, not nested generators: every value of every case passes through here."""
+    stack: list[tuple[Path_, Any]] = [(path, data)]
+    while stack:
+        here, value = stack.pop()
+        yield here, value
+        if isinstance(value, dict):
+            children = [((*here, k), v) for k, v in value.items() if k not in skip]
+        elif isinstance(value, list):
+            children = [((*here, i), v) for i, v in enumerate(value)]
+        else:
+            continue
+        stack.extend(reversed(children))
 
 
 def texts(data: Any) -> Iterator[Text]:

@@ -8,6 +8,7 @@ its line instead of a failed build.
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from collections.abc import Mapping
@@ -58,15 +59,28 @@ def damage(mime: str, content: bytes, decode: bool = True) -> tuple[Problem | No
     no end marker or no readable page), and the pages they take (a PDF's pages, else 1).
 
     Without `decode` a PNG's chunks, checksums and end are checked but its pixels are not
-    inflated: that is most of the time `lint` spends on a case with screenshots, and the
-    checksums already catch a file cut off or changed after it was written. A build decodes."""
+    inflated, and a plain PDF's pages are counted from its page objects instead of its parsed
+    page tree: those were most of the time `lint` spends on a case with evidence, and a file cut
+    off or changed after it was written is caught all the same. A build decodes and parses."""
     if mime == "image/png":
         return _png_damage(content, decode), 1
     if mime == "image/jpeg":
         return _jpeg_damage(content), 1
     if mime == "application/pdf":
-        return _pdf_damage(content)
+        pages = None if decode else _plain_pdf_pages(content)
+        return (None, pages) if pages else _pdf_damage(content)
     return None, 1
+
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def _plain_pdf_pages(content: bytes) -> int | None:
+    """The page objects of an unencrypted PDF whose objects all stand uncompressed, with its
+    end marker (None for any other PDF, which is parsed)."""
+    if b"%%EOF" not in content[-2048:] or b"/Encrypt" in content or b"/ObjStm" in content:
+        return None
+    return len(_PAGE_OBJECT.findall(content)) or None
 
 
 def _damaged(variant: str = "", **values: object) -> Problem:

@@ -48,11 +48,17 @@ def expand(pattern: str, language: str, sets: dict[str, list[str]]) -> str:
         name = found.group(1)
         if name not in sets:
             return found.group(0)  # a regular-expression repeat such as {2}
-        table = forms(language)
-        words = {form for lemma in sets[name] for form in table.get(str(lemma).lower(), [lemma])}
-        return "(?:" + trie_regex(sorted(words)) + ")"
+        return _set_regex(language, tuple(sets[name]))
 
     return _SET.sub(replace, pattern)
+
+
+@cache
+def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
+    """One set's forms as a trie, built once: a set stands in many patterns."""
+    table = forms(language)
+    words = {form for lemma in lemmas for form in table.get(str(lemma).lower(), [lemma])}
+    return "(?:" + trie_regex(sorted(words)) + ")"
 
 
 def trie_regex(words: list[str]) -> str:

@@ -669,3 +669,26 @@ def test_staging_folder_of_a_killed_bundle_is_removed_by_the_next(
     assert code == 0, stderr
     assert not left.exists()
     assert not list(Path(tempfile.gettempdir()).glob(f"actionplan-evidence-{os.getpid()}-*"))
+
+
+def test_lint_counts_a_plain_pdfs_pages_and_parses_any_other() -> None:
+    """Without decoding, a plain PDF's pages are counted from its page objects (as many as its
+    page tree holds); an encrypted or cut-off one is still parsed and refused."""
+    from pypdf import PdfWriter
+
+    seven = PdfWriter()
+    for _ in range(7):
+        seven.add_blank_page(100, 100)
+    buffer = io.BytesIO()
+    seven.write(buffer)
+    for pdf in (two_page_pdf(), buffer.getvalue()):
+        quick, parsed = (
+            filecheck.damage("application/pdf", pdf, False),
+            filecheck.damage("application/pdf", pdf, True),
+        )
+        assert quick == parsed and quick[1] == len(PdfReader(io.BytesIO(pdf)).pages)
+    assert (
+        filecheck.damage("application/pdf", _encrypted_pdf(), False)[0][0] == "evidence.encrypted"
+    )
+    cut = two_page_pdf().replace(b"%%EOF", b"%%XXX")
+    assert filecheck.damage("application/pdf", cut, False)[0][:2] == ("evidence.damaged", "pdf-end")
