@@ -67,6 +67,18 @@ def printable(text: str, limit: int = 0) -> str:
     return safe
 
 
+def write_error(file: str, error: OSError, kept: str) -> Diagnostic:
+    """The one wording of a file that could not be written (a full or read-only disk); `kept`
+    says what was left as it was."""
+    where = error.filename or file
+    return Diagnostic.error(
+        file,
+        "io.write",
+        f"cannot write {where}: {error.strerror or error}",
+        f"free disk space or make the folder writable; {kept}",
+    )
+
+
 class UserError(Exception):
     """A problem with the user's input or environment; printed without a traceback."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import convert, evidence, evidence_checks, highlight, lint, render, repository
-from generator.diagnostics import Diagnostic, Severity, UserError, has_errors
+from generator.diagnostics import Diagnostic, Severity, UserError, has_errors, write_error
 from generator.loader import LoadedCase, load_case, parse_case
 from generator.validate import validate_case
 from generator.write import write_all
@@ -343,13 +343,7 @@ def up_to_date(stamp: Path, inputs: str, outputs: Collection[Path]) -> bool:
 
 
 def write_diagnostic(case: LoadedCase, error: OSError) -> Diagnostic:
-    where = f" {error.filename}" if error.filename else ""
-    return Diagnostic.error(
-        case.file,
-        "io.write",
-        f"cannot write{where}: {error.strerror or error}",
-        "free disk space or make the output folder writable; the previous outputs were kept",
-    )
+    return write_error(case.file, error, "the previous outputs were kept")
 
 
 def standard_diagnostics(case: LoadedCase, outputs: dict[str, bytes]) -> list[Diagnostic]:

@@ -83,10 +83,12 @@ def init_repository(folder: Path, python: str) -> list[Step]:
 
 
 def _write_new(path: Path, content: bytes, name: str) -> Step:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a file the repository lacks, whole or not at all: a full disk must not leave a
+    half file that the next `init` keeps as it is."""
+    from generator.write import create_new
+
     try:
-        with path.open("xb") as handle:
-            handle.write(content)
+        create_new(path, content)
     except FileExistsError:
         return Step(name, "kept")
     return Step(name, "wrote")

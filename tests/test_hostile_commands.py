@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -235,3 +236,55 @@ def test_convert_refuses_a_folder_with_links_or_special_files(
     assert traceback == "" and code == 1, stderr + traceback
     assert "error [convert." in stderr
     assert not (plans / "cases" / "a-8d.yaml").exists() and not (plans / "cases" / "a-8d").exists()
+
+
+class _HalfWrites:
+    """A file whose write stores half of what it is given, then fails as a full disk does."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> _HalfWrites:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def test_init_on_a_full_disk_leaves_no_half_file_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init` keeps every file it finds, so a file cut off by a full disk would stay cut off:
+    each is written whole or not at all, and the failure is a diagnostic."""
+    import generator.write
+
+    real_fdopen, real_open = os.fdopen, Path.open
+
+    def half_fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        return _HalfWrites(real_fdopen(fd, *args, **kwargs))
+
+    def half_open(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        opened = real_open(self, mode, *args, **kwargs)
+        return _HalfWrites(opened) if "b" in mode and ("x" in mode or "w" in mode) else opened
+
+    folder = tmp_path / "plans"
+    with monkeypatch.context() as patch:
+        patch.setattr(generator.write.os, "fdopen", half_fdopen)
+        patch.setattr(Path, "open", half_open)
+        code, _, stderr, traceback = cli("init", str(folder))
+    assert traceback == "" and code == 1 and "error [io.write]" in stderr, stderr
+    assert not [p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts]
+    code, _, stderr, _ = cli("init", str(folder))  # the disk has room again
+    clean = tmp_path / "clean"
+    assert cli("init", str(clean))[0] == 0 and code == 0, stderr
+    for path in clean.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert (folder / path.relative_to(clean)).read_bytes() == path.read_bytes(), path

@@ -13,7 +13,7 @@ import click
 
 from generator import convert, pipeline, render, repository, structures
 from generator.cli.common import CASES, out_option, report
-from generator.diagnostics import Diagnostic, UserError
+from generator.diagnostics import Diagnostic, UserError, write_error
 from generator.loader import load_case
 from generator.report import use_colour
 from generator.resources import schema_enum
@@ -180,13 +180,7 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
 
 
 def _write_problem(path: Path, error: OSError, kept: str) -> Diagnostic:
-    where = error.filename or path
-    return Diagnostic.error(
-        str(path),
-        "io.write",
-        f"cannot write {where}: {error.strerror or error}",
-        f"free disk space or make the folder writable; {kept}",
-    )
+    return write_error(str(path), error, kept)
 
 
 def _uncopyable(folder: Path, file: str) -> list[Diagnostic]:

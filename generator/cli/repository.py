@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from generator import repository
+from generator.cli.common import report
+from generator.diagnostics import write_error
 
 
 @click.command()
@@ -28,7 +30,12 @@ def init(folder: Path) -> int:
       actionplan init plans
       cd plans && actionplan new asin-recall --structure 4d --reason product-safety
     """
-    steps = repository.init_repository(folder, sys.executable)
+    try:
+        steps = repository.init_repository(folder, sys.executable)
+    except OSError as exc:
+        done = "the files written are complete: run init again once it can write"
+        report([write_error(str(folder), exc, done)])
+        return 1
     for step in steps:
         if step.done != "kept":
             click.echo(f"{step.done} {step.path}", err=True)
