@@ -134,11 +134,16 @@ def phrase_rules() -> tuple[str, ...]:
     return tuple(rule.name for rule in rules().values() if rule.phrases)
 
 
+def closest(code: str, count: int = 3) -> list[str]:
+    """Rule codes that look like a mistyped `code`, closest first."""
+    return difflib.get_close_matches(code, list(rules()), n=count, cutoff=0.6)
+
+
 def unknown_code(code: str) -> str | None:
     """None for a rule of the catalogue, else what to write instead ("did you mean …")."""
     if code in rules():
         return None
-    close = difflib.get_close_matches(code, list(rules()), n=1, cutoff=0.6)
+    close = closest(code, 1)
     if close:
         return f"did you mean '{close[0]}'?"
     return "see `actionplan rules` for the rule codes"

@@ -358,12 +358,3 @@ def explain(code: str) -> str | None:
             "lint.exceptions, with a reason.",
         ]
     )
-
-
-def closest_codes(code: str) -> list[str]:
-    """Rule codes that look like a mistyped `code`."""
-    import difflib
-
-    from generator import lint
-
-    return difflib.get_close_matches(code, list(lint.rules()), n=3, cutoff=0.6)

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from jsonschema import Draft7Validator
 
-from generator import report
+from generator import catalogue, report
 from generator.diagnostics import Diagnostic, Severity
 
 SARIF_SCHEMA = json.loads(
@@ -182,5 +182,5 @@ def test_a_rule_is_explained_from_the_catalogue_and_other_codes_by_family() -> N
     assert text.startswith(f"lint.promise: {rule.title}\n")
     assert rule.why in text and rule.bad in text and rule.good in text
     assert report.explain("lint.promse") is None
-    assert report.closest_codes("lint.promse")[0] == "lint.promise"
+    assert catalogue.closest("lint.promse")[0] == "lint.promise"
     assert report.describe("schema.required").title == report.FAMILIES["schema"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from generator import lint, pipeline, report
+from generator import catalogue, lint, pipeline, report
 from generator.cli.common import jobs_option, strict_option
 from generator.cli.output import (
     check_piped,
@@ -120,7 +120,7 @@ def rules(code: str | None, *, markdown: bool) -> int:
     if code is not None:
         text = report.explain(code)
         if text is None:
-            close = report.closest_codes(code)
+            close = catalogue.closest(code)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             raise click.BadParameter(
                 f"no rule {code}{hint} (`actionplan rules` lists them)", param_hint="CODE"
