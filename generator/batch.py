@@ -66,7 +66,7 @@ def check_cached(file: str, settings: lint.Settings) -> list[Diagnostic]:
     if cached is not None:
         user_cache.mark_used(name)
         return cached
-    checked = pipeline.check_case(file, settings, decode=False)  # a build decodes the images
+    checked = pipeline.check_source(file, source, settings, decode=False)  # a build decodes
     if _cacheable(checked):
         paths = [str(item.path) for item in checked.evidence]
         found = [{**vars(d), "severity": d.severity.value} for d in checked.diagnostics]

@@ -16,7 +16,7 @@ from typing import Any
 
 from generator import convert, evidence, evidence_checks, highlight, lint, render, repository
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors, write_error
-from generator.loader import LoadedCase, load_case, parse_case
+from generator.loader import LoadedCase, load_case, parse_bytes, parse_case
 from generator.validate import validate_case
 from generator.write import write_all
 
@@ -78,6 +78,17 @@ def check_case(
     """
     try:
         case = load_case(file)
+    except UserError as exc:
+        return Checked(None, exc.diagnostics)
+    return check_loaded(case, settings, decode)
+
+
+def check_source(
+    file: str | Path, source: bytes, settings: lint.Settings | None = None, decode: bool = True
+) -> Checked:
+    """check_case for a case's bytes already read (the lint cache reads them for its key)."""
+    try:
+        case = parse_bytes(str(file), source)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
     return check_loaded(case, settings, decode)

@@ -27,15 +27,15 @@ def case(tmp_path: Path) -> Path:
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The cases that were really checked (not answered from the cache)."""
     seen: list[str] = []
-    original = pipeline.check_case
+    original = pipeline.check_source
 
     def counting(
-        file: str, settings: lint.Settings | None = None, decode: bool = True
+        file: str, source: bytes, settings: lint.Settings | None = None, decode: bool = True
     ) -> pipeline.Checked:
         seen.append(str(file))
-        return original(file, settings, decode)
+        return original(file, source, settings, decode)
 
-    monkeypatch.setattr(pipeline, "check_case", counting)
+    monkeypatch.setattr(pipeline, "check_source", counting)
     return seen
 
 
