@@ -116,7 +116,8 @@ def test_a_phrase_rule_is_an_error_only_where_it_is_precise() -> None:
 # to every other passage and never tuned against: per rule over all five languages (precision,
 # recall) and the share of good passages with a false alarm, as measured when the rules were done
 # (sealed/ first on 1 December 2026 and again at the end of that day's changes, sealed-2/ after the
-# first round of them, sealed-3/ once at the end). A change to the rules must not make them worse.
+# first round of them, sealed-3/ once at the end, sealed-4/ written after the rules were final and
+# measured once). A change to the rules must not make them worse.
 SEALED: dict[str, tuple[dict[str, tuple[float, float]], float]] = {
     "sealed": (
         {
@@ -154,6 +155,19 @@ SEALED: dict[str, tuple[dict[str, tuple[float, float]], float]] = {
             "question": (1.00, 1.00),
             "support-case": (1.00, 1.00),
             "vague": (1.00, 0.88),
+        },
+        0.023,
+    ),
+    "sealed-4": (
+        {
+            "placeholder": (1.00, 0.75),
+            "promise": (1.00, 0.89),
+            "blame": (0.95, 0.79),
+            "emotion": (0.80, 0.80),
+            "filler": (0.95, 0.95),
+            "question": (1.00, 1.00),
+            "support-case": (1.00, 1.00),
+            "vague": (1.00, 0.84),
         },
         0.023,
     ),
