@@ -12,7 +12,8 @@ READY := $(VENV)/.ready
 CASES := $(wildcard cases/*.yaml)
 NAMES := $(basename $(notdir $(CASES)))
 # Anything that changes what a case renders to.
-ENGINE := $(wildcard schemas/*.json rules/evidence.yaml templates/* templates/*/* generator/*.py generator/*/*.py)
+ENGINE := $(wildcard schemas/*.json rules/*.yaml rules/*.json rules/*/*.json templates/* templates/*/* \
+  templates/*/*/* generator/*.py generator/*/*.py)
 
 .DEFAULT_GOAL := help
 # No built-in implicit rules: searching them for every evidence file makes a no-op run slow.

@@ -147,11 +147,16 @@ def grammar(language: str) -> dict[str, str]:
     sets = lemmas.sets_of(raw)
     cues = raw.get("grammar") or {}
     return {
-        str(key): within_sentence(
-            lemmas.expand(str(pattern), language, sets).replace(" ?", r"\s*").replace(" ", r"\s+")
-        )
+        str(key): regex_source(lemmas.expand(str(pattern), language, sets))
         for key, pattern in cues.items()
     }
+
+
+def regex_source(pattern: str) -> str:
+    """A phrase or cue as written in rules/<language>.yaml, as a regular expression: a space
+    matches any white space, ` ?` none or some, and a sentence's characters may include the
+    points of a number (within_sentence)."""
+    return within_sentence(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"))
 
 
 _IN_SENTENCE = "[^.;!?]"
@@ -236,7 +241,7 @@ class Phrase:
     (most patterns never meet a text they could match)."""
 
     def __init__(self, source: str, analysis: list[Any] | None = None) -> None:
-        self.source = within_sentence(source.replace(" ?", r"\s*").replace(" ", r"\s+"))
+        self.source = regex_source(source)
         if analysis is None:
             analysis = prefilter.shipped(self.source) or analyse(self.source)
         prefixes, required, self.at_word = analysis

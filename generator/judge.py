@@ -29,8 +29,8 @@ def spans(
     language: str,
     matches: Iterable[re.Match[str]],
     kind: str,
-    others: set[str] | frozenset[str] = frozenset(),
-    limit: int = 10,
+    others: set[str] | frozenset[str],
+    limit: int,
 ) -> list[Span]:
     """The spans a rule reports in one text, in order, each passage once. `others` are the
     rules already found in the text (a promise or a placeholder is not also vague as a whole)."""
@@ -75,7 +75,7 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
     if name == "promise":
-        return _promise_stands(text, found, start, end, grammar, language)
+        return _promise_stands(text, found, start, end, grammar)
     # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in the
     # past tense is not addressed to the reviewer.
     if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
@@ -104,12 +104,7 @@ def _cue(grammar: dict[str, re.Pattern[str]], key: str, text: str, start: int, e
 
 
 def _promise_stands(
-    text: str,
-    found: re.Match[str],
-    start: int,
-    end: int,
-    grammar: dict[str, re.Pattern[str]],
-    language: str,
+    text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
 ) -> bool:
     if text[start:end].rstrip().endswith("?"):
         return False  # "How should we prevent that?" asks; the question rule reads it
@@ -127,7 +122,7 @@ def _promise_stands(
         or _cue(grammar, "request", text, start, end)
     ):
         return False
-    return not _describes_control(text, found, language)
+    return not _describes_control(text, found, start, end, grammar)
 
 
 def _marks_stand(
@@ -164,27 +159,23 @@ def _grammar(language: str) -> dict[str, re.Pattern[str]]:
     return {key: re.compile(pattern, re.IGNORECASE) for key, pattern in raw.items()}
 
 
-def _describes_control(text: str, found: re.Match[str], language: str) -> bool:
-    """A future form in a sentence whose subject is a control, in a field that dates its start;
-    or in a sentence that opens with its start date and names none of us up to the verb
-    ("Since 3 February the upload sheet will reject…", "Desde el 1 de marzo Odoo pondrá…")."""
-    grammar = _grammar(language)
+def _describes_control(
+    text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
+) -> bool:
+    """A future form in a sentence (start, end) whose subject is a control, in a field that
+    dates its start; or in a sentence that opens with its start date and names none of us up to
+    the verb ("Since 3 February the upload sheet will reject…", "Desde el 1 de marzo Odoo…")."""
     if "start_date" not in grammar:
         return False
     index = found.start()
-    start, end = sentences.sentence_of(text, index)
-    sentence = text[start:end]
     lead = _LEAD.match(text, index)  # a dropped subject shows in the verb's ending
-    ours = grammar["first_person"].search(text, start, lead.end() if lead else index)
-    if ours:
+    if _cue(grammar, "first_person", text, start, lead.end() if lead else index):
         return False
-    subject = grammar.get("control_subject")
-    if subject is not None and subject.search(sentence[: index - start + 1]):
+    if _cue(grammar, "control_subject", text, start, index + 1):
         return bool(grammar["start_date"].search(text))
     since = grammar.get("since_date")
-    opening = since.match(sentence.lstrip()) if since is not None else None
-    dated = grammar["start_date"].search(text, start, index)
-    return opening is not None and dated is not None
+    opening = since.match(text[start:end].lstrip()) if since is not None else None
+    return opening is not None and _cue(grammar, "start_date", text, start, index)
 
 
 def _joined(text: str, start: int, end: int) -> Span:
@@ -199,7 +190,7 @@ def _joined(text: str, start: int, end: int) -> Span:
 def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     """The clause of a sentence (start, end) that holds a match: between the coordinating
     conjunctions ("and", "und", "et", "y", "e") around it."""
-    breaks = _grammar_breaks(text[start:end])
+    breaks = [m.span() for m in _CONJUNCTION.finditer(text[start:end])]
     before = [b for b in breaks if b[1] <= found.start() - start]
     after = [b for b in breaks if b[0] >= found.end() - start]
     return (
@@ -209,10 +200,6 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
 
 
 _CONJUNCTION = re.compile(r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s", re.IGNORECASE)
-
-
-def _grammar_breaks(sentence: str) -> list[Span]:
-    return [m.span() for m in _CONJUNCTION.finditer(sentence)]
 
 
 def _in_language(text: str, language: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from generator import convert, evidence, evidence_checks, highlight, lint, render, repository
 from generator.diagnostics import Diagnostic, Severity, UserError, has_errors, write_error
-from generator.loader import LoadedCase, load_case, parse_bytes, parse_case
+from generator.loader import LoadedCase, parse_bytes, parse_case, read_case_bytes
 from generator.validate import validate_case
 from generator.write import write_all
 
@@ -68,25 +68,24 @@ class Checked:
         return self.case is not None and not has_errors(self.diagnostics)
 
 
-def check_case(
-    file: str | Path, settings: lint.Settings | None = None, decode: bool = True
-) -> Checked:
-    """Load and validate one case, and with settings lint it and check its evidence files
-    (without `decode`, as `lint` does, images for their structure only: see filecheck.damage).
+def check_case(file: str | Path, settings: lint.Settings | None = None) -> Checked:
+    """Load and validate one case, and with settings lint it and check its evidence files.
 
     Never raises for a user's mistake: every problem is a diagnostic.
     """
     try:
-        case = load_case(file)
+        source = read_case_bytes(file)
     except UserError as exc:
         return Checked(None, exc.diagnostics)
-    return check_loaded(case, settings, decode)
+    return check_source(file, source, settings)
 
 
 def check_source(
     file: str | Path, source: bytes, settings: lint.Settings | None = None, decode: bool = True
 ) -> Checked:
-    """check_case for a case's bytes already read (the lint cache reads them for its key)."""
+    """check_case for a case's bytes already read (the lint cache reads them for its key).
+    Without `decode`, as `lint` does, images are checked for their structure only (see
+    filecheck.damage)."""
     try:
         case = parse_bytes(str(file), source)
     except UserError as exc:

@@ -280,11 +280,11 @@ class Reporter:
         if self.verbose:
             click.echo(message, err=True)
 
-    def finish(self, summary: str = "", *, findings_summary: bool = False) -> None:
+    def finish(self, summary: str | None = "", *, findings_summary: bool = False) -> None:
         """The document of a machine format, then the one-line summary on standard error: always
         when nothing was found ("3 cases checked: no problems"); when something was, at a
         terminal, with -v, or with `findings_summary` (lint's counts, which a log keeps). The
-        findings' own lines are the report otherwise."""
+        findings' own lines are the report otherwise. None: the caller printed its own."""
         if self.format == "json":
             click.echo(to_json(self.files))
         elif self.format == "sarif":
@@ -293,7 +293,7 @@ class Reporter:
             click.echo(to_junit(self.files))
         found = any(self.files.values())
         wanted = not found or findings_summary or self.verbose or sys.stderr.isatty()
-        if wanted and not self.quiet:
+        if wanted and not self.quiet and summary is not None:
             click.echo(summary or self.summary(), err=True)
 
     def summary(self) -> str:

@@ -101,15 +101,20 @@ def test_recorded_quality_is_the_held_out_measurement() -> None:
     )
 
 
-def test_a_phrase_rule_is_an_error_only_where_it_is_precise() -> None:
-    for rule in catalogue.rules().values():
-        if not rule.phrases:
-            continue
-        for language in LANGUAGES:
-            row = evaluate(language, "holdout")[rule.name]
-            if catalogue.severity(rule, language) == "error":
-                assert row["precision"] >= catalogue.ERROR_PRECISION, (rule.code, language)
-                assert row["tp"] + row["fp"] >= catalogue.MIN_SUPPORT, (rule.code, language)
+def test_a_phrase_rule_is_an_error_only_where_it_is_precise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At the bar (0.95 with 3 findings) a phrase rule errs; just below either, it warns."""
+    promise = catalogue.rules()["lint.promise"]
+    rows = {
+        "en": {"tp": 19, "fp": 1, "precision": 0.95},
+        "de": {"tp": 19, "fp": 2, "precision": 0.904},
+        "fr": {"tp": 2, "fp": 0, "precision": 1.0},
+        "es": {"tp": 3, "fp": 0, "precision": 1.0},
+    }
+    monkeypatch.setattr(catalogue, "quality", lambda: {"promise": rows})
+    got = {language: catalogue.severity(promise, language) for language in LANGUAGES}
+    assert got == {"en": "error", "de": "warning", "fr": "warning", "es": "error", "it": "warning"}
 
 
 # The sealed parts (tests/lint-corpus/sealed*/, 200 passages each), written blind to the rules and

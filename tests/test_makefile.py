@@ -89,10 +89,10 @@ def test_a_case_copied_with_its_old_time_is_still_built(repo: Path) -> None:
 
 def test_make_new_passes_language_marketplace_and_scope(repo: Path) -> None:
     make(repo, "new", "CASE=neu", "STRUCTURE=8d", "REASON=inauthentic", "LANGUAGE=de",
-         "MARKETPLACE=amazon.de", "SCOPE=listing")  # fmt: skip
+         "MARKETPLACE=amazon.de", "SCOPE=account")  # fmt: skip
     text = (repo / "cases" / "neu.yaml").read_text(encoding="utf-8")
-    assert "\nlanguage: de\n" in text
-    assert "  marketplace: amazon.de\n" in text and "  scope: listing" in text
+    assert "\nlanguage: de\n" in text and "\nstructure: 8d\n" in text
+    assert "  marketplace: amazon.de\n" in text and "  scope: account" in text
     # The locale's own LANGUAGE variable (en_US:en) is not a plan language given to make.
     done = subprocess.run(
         ["make", "--no-print-directory", "new", "CASE=plain", "STRUCTURE=4d", "REASON=inauthentic"],

@@ -91,12 +91,12 @@ def new(name: str, **choices: Any) -> int:
         click.echo(f"{path}: already exists; not overwritten (choose another name)", err=True)
         return 1
     except OSError as exc:
-        report([_write_problem(path, exc, "nothing was written")])
+        report([write_error(str(path), exc, "nothing was written")])
         return 1
     try:
         (cases / name / "evidence").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        report([_write_problem(cases / name / "evidence", exc, f"{path} was written")])
+        report([write_error(str(cases / name / "evidence"), exc, f"{path} was written")])
         return 1
     click.echo(f"wrote {path}")
     click.echo(
@@ -149,7 +149,7 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
         try:
             write_atomic(Path(file), text.encode("utf-8"))
         except OSError as exc:
-            report([_write_problem(Path(file), exc, "the case was left as it was")])
+            report([write_error(str(Path(file)), exc, "the case was left as it was")])
             return 1
         click.echo(f"wrote {file}")
         return 0
@@ -173,14 +173,10 @@ def convert_command(file: str, *, target: str, in_place: bool) -> int:
         if not isinstance(exc, FileExistsError):
             path.unlink(missing_ok=True)  # all or nothing: the next try is not blocked
             shutil.rmtree(folder, ignore_errors=True)
-        report([_write_problem(path, exc, "nothing was written")])
+        report([write_error(str(path), exc, "nothing was written")])
         return 1
     click.echo(f"wrote {path}")
     return 0
-
-
-def _write_problem(path: Path, error: OSError, kept: str) -> Diagnostic:
-    return write_error(str(path), error, kept)
 
 
 def _uncopyable(folder: Path, file: str) -> list[Diagnostic]:
@@ -306,7 +302,7 @@ def diff_command(file: str, *, old: str, new: str | None, out_dir: str, color: b
     try:
         write_atomic(path, page.encode("utf-8"))
     except OSError as exc:
-        report([_write_problem(path, exc, "the previous page was kept")])
+        report([write_error(str(path), exc, "the previous page was kept")])
         return 1
     click.echo(f"wrote {path}", err=True)
     return 0
