@@ -5,7 +5,7 @@ Text positions come from pdfminer.six (MIT): the evidence pages Typst embeds are
 so their characters are the ones inside a figure, already in page coordinates; the plan's own
 text is left alone. Images (screenshots, scans) are read by Tesseract where it is installed, from
 the pixels embedded in the PDF itself. The annotations are appended as an incremental update, so
-the PDF Typst wrote stays byte for byte inside the new one.
+the PDF it is given (Typst's, with the attachments marked) stays byte for byte inside the new one.
 """
 
 from __future__ import annotations

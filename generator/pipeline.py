@@ -324,6 +324,7 @@ def engine_fingerprint() -> str:
         "jsonschema",
         "pdfminer.six",
         "pypdf",
+        "pikepdf",
     ):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
