@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from generator import sentences
+from generator import lemmas, sentences
 
 Span = tuple[int, int]
 _VAGUE_KINDS = {"action", "proof"}
@@ -75,7 +75,9 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
     if name == "promise":
-        return _promise_stands(text, found, start, end, grammar)
+        return not _looks_future(found, start, language) and _promise_stands(
+            text, found, start, end, grammar
+        )
     # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in the
     # past tense is not addressed to the reviewer.
     if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
@@ -95,6 +97,23 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             or _cue(grammar, "evidence_cue", text, first, last)
         )
     return True
+
+
+def _looks_future(found: re.Match[str], start: int, language: str) -> bool:
+    """A word with a future ending that is none: in the dictionary ("albarán", "comparé",
+    "entrò"), or a name, capitalised inside its sentence ("Durán")."""
+    words = _WORDS.findall(found.group(0))
+    if not words:
+        return False
+    if words[-1].lower() in lemmas.not_future(language):
+        return True
+    return (
+        len(words) == 1
+        and language != "de"  # every German noun is capitalised
+        and found.start() > start
+        and words[0][0].isupper()
+        and not words[0].isupper()
+    )
 
 
 def _cue(grammar: dict[str, re.Pattern[str]], key: str, text: str, start: int, end: int) -> bool:
@@ -199,7 +218,14 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     )
 
 
-_CONJUNCTION = re.compile(r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s", re.IGNORECASE)
+_CONJUNCTION = re.compile(
+    r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s"
+    # Subordinators open a clause with its own subject: "…, although the buyer had…".
+    r"|,?\s(?:although|though|whereas|while|after|when|obwohl|während|nachdem|bien que|alors que"
+    r"|tandis que|après que|lorsque|quand|aunque|mientras|cuando|después de que|sebbene|mentre"
+    r"|quando|dopo che|benché)\s",
+    re.IGNORECASE,
+)
 
 
 def _in_language(text: str, language: str) -> bool:

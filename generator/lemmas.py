@@ -108,6 +108,81 @@ def extract(language: str, lemmas: list[str]) -> dict[str, list[str]]:
     return {lemma: sorted(found) for lemma, found in sorted(table.items())}
 
 
+# The synthetic future of the Romance languages is known by its ending ("revisarán", "formerò",
+# "vérifiera"); a word with that ending that is no future ("albarán", "comparé", "entrò",
+# "caméra") is found in simplemma's dictionary: its lemma is no verb, or the word is not built on
+# the verb's future stem.
+_FUTURE_ENDINGS = {
+    "es": ("emos", "éis", "án", "ás", "á", "é"),
+    "it": ("emo", "anno", "ete", "ai", "à", "ò"),
+    "fr": ("ont", "ons", "ez", "as", "ai", "a"),
+}
+_FUTURE_WORD = {
+    "es": r"\w+(?:aremos|eremos|iremos|dremos|bremos|rremos|arán|erán|irán|drán|brán|rrán|ará|erá"
+    r"|irá|drá|brá|rrá|aré|eré|iré|dré|bré|rré)",
+    "it": r"\w+(?:eremo|iremo|aremo|erà|irà|arà|rrà|drà|vrà|trà|prà|eranno|iranno|aranno|rranno"
+    r"|dranno|vranno|tranno|pranno|erò|irò|arò|rrò|drò|vrò|trò|prò)",
+    "fr": r"\w+(?:era|ira|eront|iront)",
+}
+
+
+def is_future(form: str, lemma: str, language: str) -> bool:
+    """Whether a form with a future ending is the future of its lemma, a verb."""
+    if language == "fr":
+        return lemma.endswith(("er", "ir", "re", "oir"))  # the passé simple "-a" is literary
+    verb = lemma.replace("ír", "ir")
+    if verb.endswith(("arse", "erse", "irse", "arsi", "ersi", "irsi")):
+        verb = verb[:-2] + ("e" if language == "it" else "")
+    ending = next((end for end in _FUTURE_ENDINGS[language] if form.endswith(end)), "")
+    stem = form[: -len(ending)]
+    if not ending or not verb.endswith(("ar", "er", "ir", "are", "ere", "ire", "rre")):
+        return False
+    if language == "es":
+        stems = {verb}  # the infinitive, or the stem of an irregular future
+        if verb.endswith(("tener", "poner", "salir", "valer", "venir")):
+            stems.add(verb[:-2] + "dr")  # tendr-, saldr-
+        if verb.endswith(("poder", "saber", "caber", "haber", "querer")):
+            stems.add(verb[:-2] + "r")  # podr-, querr-
+        if verb.endswith(("hacer", "facer", "decir")):
+            stems.add(verb[:-4] + ("ir" if verb.endswith("decir") else "ar"))  # har-, dir-
+        return stem in stems
+    stems = {verb[:-3] + "er" if verb.endswith("are") else verb[:-1]}  # formerò, crederò, farò
+    if verb.endswith(("fare", "dare", "stare")):
+        stems.add(verb[:-1])  # farò, darò, starò
+    if verb.endswith(("care", "gare")):
+        stems.add(verb[:-3] + "her")  # cercherò
+    if verb.endswith(("ciare", "giare", "sciare")):
+        stems.add(verb[:-4] + "er")  # comincerò
+    if verb.endswith("ere") or verb.endswith("andare"):
+        stems.add(verb[:-3] + "r")  # potr-, vedr-, andr-
+    if verb.endswith("essere"):
+        stems.add(verb[:-6] + "sar")
+    return stem in stems or (stem.endswith("rr") and verb.startswith(stem[:-2]))  # verr-, terr-
+
+
+def not_futures(language: str) -> list[str]:
+    """The words of simplemma's dictionary with a future ending that are no future (a
+    development step: `python -m generator.lemmas` writes them to rules/lemmas/)."""
+    if language not in _FUTURE_WORD:
+        return []
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    ending = re.compile(_FUTURE_WORD[language] + r"\Z")
+    dictionary = DefaultDictionaryFactory().get_dictionary(language)
+    found = set()
+    for form, lemma in dictionary.items():
+        word, base = str(form).lower(), str(lemma).lower()
+        if not ending.match(word) or is_future(word, base, language):
+            continue
+        # simplemma also holds forms it generated wrongly ("llevararemos"); no text has them.
+        reflexive = base.endswith(("arse", "erse", "irse", "arsi", "ersi", "irsi"))
+        verb = base[:-2] if reflexive else base
+        if word.startswith(verb.removesuffix("e")) and len(word) > len(verb):
+            continue
+        found.add(word)
+    return sorted(found)
+
+
 def sets_of(raw: dict[str, Any]) -> dict[str, list[str]]:
     """The lemma sets of a language's phrase file."""
     return {str(k): [str(v) for v in vs] for k, vs in (raw.get("lemmas") or {}).items()}
@@ -128,7 +203,21 @@ def main() -> None:
         text = json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
         (FOLDER / f"{path.stem}.json").write_text(text, encoding="utf-8")
         print(f"{path.stem}: {len(table)} lemmas, {sum(map(len, table.values()))} forms")
+    futures = {language: not_futures(language) for language in i18n.languages()}
+    text = json.dumps(futures, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+    (FOLDER / "not-future.json").write_text(text, encoding="utf-8")
+    print("not futures: " + ", ".join(f"{k} {len(v)}" for k, v in futures.items()))
     write_analysis()
+
+
+@cache
+def not_future(language: str) -> frozenset[str]:
+    """The words of a language that look like a future and are none (see not_futures)."""
+    path = FOLDER / "not-future.json"
+    if not path.exists():
+        return frozenset()
+    data: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(data.get(language, []))
 
 
 def write_analysis() -> None:

@@ -131,6 +131,28 @@ def test_shipped_lemma_tables_are_up_to_date() -> None:
         wanted = sorted({w for ws in lemmas.sets_of(raw).values() for w in ws})
         shipped = json.loads(Path(f"rules/lemmas/{language}.json").read_text(encoding="utf-8"))
         assert shipped == lemmas.extract(language, wanted), "run: python -m generator.lemmas"
+    shipped = json.loads(Path("rules/lemmas/not-future.json").read_text(encoding="utf-8"))
+    assert shipped == {language: lemmas.not_futures(language) for language in checks.languages()}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "promise"),
+    [
+        ("es", "Preparé el envío el 3 de marzo y adjunté el albarán.", False),
+        ("es", "Prepararé el envío y adjuntaré el albarán.", True),
+        ("es", "Paremos la venta: retiramos las 40 unidades el 3 de marzo.", False),
+        ("es", "Haremos una auditoría y el equipo dirá qué falta.", True),
+        ("it", "Il corriere entrò nel magazzino; Tiranno è il nome del fornitore.", False),
+        ("it", "Controlleremo ogni lotto e il responsabile verrà formato.", True),
+    ],
+)
+def test_a_word_with_a_future_ending_is_a_future_only_if_it_is_one(
+    language: str, text: str, promise: bool
+) -> None:
+    """The table of words that look like a future and are none comes from the dictionary."""
+    piece = checks.Text(("text",), "action", text)
+    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    assert ("lint.promise" in codes) is promise
 
 
 def test_a_five_whys_chain_and_verbatim_quotes_validate_and_are_not_judged() -> None:
