@@ -409,7 +409,8 @@ def character_findings(text: Text) -> Iterator[Finding]:
 _NAMED = re.compile(
     r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
     r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea)"
-    r"\s+(\S+\s+){0,2}$",
+    # "product X", "marca «X»", not "product is ORIGINAL": no verb between
+    r"\s+((?!(is|are|was|ist|sind|war|est|sont|était|es|son|era|fue|è|sono|erano)\s)\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 

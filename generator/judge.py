@@ -20,7 +20,7 @@ from generator import lemmas, sentences
 Span = tuple[int, int]
 _VAGUE_KINDS = {"action", "proof"}
 _MIN_WORDS = 4  # "Done." is empty rather than vague: other rules and the schema see it
-_MAX_WORDS = 40  # a longer text that names nothing is rare; its words are left to the patterns
+_MAX_WORDS = 60  # a longer text that names nothing is rare; its words are left to the patterns
 
 
 def spans(
@@ -88,13 +88,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return False
     if name == "blame" and "denial" not in found.re.groupindex:
         # "Our listing tool will refuse…": a tool of our own is our side. The seller's own
-        # cause or cited data, in the sentence or one joined to it by a semicolon ("…; we had
-        # no check of the condition"), make the other party's part a fact.
-        first, last = _joined(text, start, end)
+        # cause or cited data anywhere in the field ("…; we had no check of the condition")
+        # make the other party's part a fact.
         return not (
             _cue(grammar, "own_tool", text, max(start, found.start() - 40), found.end())
-            or _cue(grammar, "own_cause", text, first, last)
-            or _cue(grammar, "evidence_cue", text, first, last)
+            or _cue(grammar, "own_cause", text, 0, len(text))
+            or _cue(grammar, "evidence_cue", text, 0, len(text))
         )
     return True
 
@@ -197,15 +196,6 @@ def _describes_control(
     return opening is not None and _cue(grammar, "start_date", text, start, index)
 
 
-def _joined(text: str, start: int, end: int) -> Span:
-    """A sentence with the sentences a semicolon joins to it."""
-    while start > 0 and text[:start].rstrip().endswith(";"):
-        start = sentences.sentence_of(text, len(text[:start].rstrip()) - 1)[0]
-    while end < len(text) and text[:end].rstrip().endswith(";"):
-        end = sentences.sentence_of(text, end + (len(text[end:]) - len(text[end:].lstrip())))[1]
-    return start, end
-
-
 def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     """The clause of a sentence (start, end) that holds a match: between the coordinating
     conjunctions ("and", "und", "et", "y", "e") around it."""
@@ -305,6 +295,13 @@ _COMMON = frozenset(
         "Il",
         "Lo",
         "Gli",
+        # The writer's own company in a formal plan: "la Società ha implementato…".
+        "Company",
+        "Société",
+        "Sociedad",
+        "Empresa",
+        "Società",
+        "Azienda",
     ]
 )
 _CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<!\n)\b[A-ZÀ-Ý][\w'-]+")

@@ -393,3 +393,70 @@ def test_each_grammar_cue_decides_both_ways(
     language: str, kind: str, text: str, rule: str, found: bool
 ) -> None:
     assert (f"lint.{rule}" in _codes(text, language, kind)) is found, _codes(text, language, kind)
+
+
+@pytest.mark.parametrize(
+    ("language", "field", "text", "blame"),
+    [
+        # The other party's part is a fact when the field names the seller's own failing.
+        (
+            "en",
+            "root_cause",
+            "Amazon's pricing check deactivated the ASIN on 14 January 2026. "
+            "The error was ours: the price was typed without the second check.",
+            False,
+        ),
+        (
+            "fr",
+            "root_cause",
+            "Amazon a supprimé trois offres le 11 février 2026 ; nous les avions "
+            "mises en ligne sans consulter la page d'aide.",
+            False,
+        ),
+        # A fault inferred onto someone else ("can only have been") blames, in every language.
+        (
+            "en",
+            "root_cause",
+            "The cartons left our warehouse correctly labelled, so the units "
+            "can only have been mixed up after they were received at LCY2.",
+            True,
+        ),
+        ("de", "root_cause", "Die Ware kann nur im Logistikzentrum beschädigt worden sein.", True),
+        ("fr", "root_cause", "Les flacons ont donc forcément été endommagés au centre.", True),
+        ("es", "root_cause", "Las cajas tuvieron que haberse dañado en el centro logístico.", True),
+        ("it", "root_cause", "Le unità devono essersi rovinate nel centro logistico FCO1.", True),
+        # Someone who acted alone, or has left, is put forward as the cause.
+        (
+            "it",
+            "root_cause",
+            "Il freelance inviava di sua iniziativa le richieste di recensione.",
+            True,
+        ),
+        (
+            "de",
+            "root_cause",
+            "Ein inzwischen nicht mehr bei uns beschäftigter Lagerist ließ die Aufträge liegen.",
+            True,
+        ),
+    ],
+)
+def test_blame_reads_the_whole_field(language: str, field: str, text: str, blame: bool) -> None:
+    piece = checks.Text(("text",), field, text)
+    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    assert ("lint.blame" in codes) is blame
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "filler"),
+    [
+        ("fr", "Nous tenons à remercier l'équipe d'avoir examiné notre dossier.", True),
+        ("es", "Queremos agradecerles el tiempo dedicado a nuestro caso.", True),
+        ("es", "El comprador agradeció el reembolso del 3 de marzo de 2026.", False),
+        ("it", "Desideriamo ringraziarvi per il tempo dedicato.", True),
+        ("it", "Il cliente ci ha ringraziato per il rimborso del 3 marzo 2026.", False),
+    ],
+)
+def test_thanks_are_filler_when_the_writer_thanks(language: str, text: str, filler: bool) -> None:
+    piece = checks.Text(("text",), "summary", text)
+    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    assert ("lint.filler" in codes) is filler
