@@ -200,7 +200,7 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     """The clause of a sentence (start, end) that holds a match: between the coordinating
     conjunctions ("and", "und", "et", "y", "e") around it."""
     breaks = [m.span() for m in _CONJUNCTION.finditer(text[start:end])]
-    before = [b for b in breaks if b[1] <= found.start() - start]
+    before = [b for b in breaks if b[0] <= found.start() - start]  # a match may open with one
     after = [b for b in breaks if b[0] >= found.end() - start]
     return (
         start + (before[-1][1] if before else 0),
