@@ -195,6 +195,7 @@ def phrases(language: str) -> dict[str, Any]:
             RULES / "rules.yaml",
             lemmas.FOLDER / f"{language}.json",
             prefilter.__file__,
+            lemmas.__file__,
             __file__,
         )
         if Path(path).exists()
@@ -204,6 +205,8 @@ def phrases(language: str) -> dict[str, Any]:
     offset = 0
     for name in names:
         sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
+        if language in lemmas.ACCENT_TOLERANT and name != "promise":
+            sources = [lemmas.tolerate_missing_accents(source) for source in sources]
         analyses = stored.get(name) if isinstance(stored, dict) else None
         if not _usable_analyses(analyses, len(sources)):
             analyses = None  # missing, stale, or damaged: analysed again
@@ -346,6 +349,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
     lists = phrases(language)
     scopes = rule_scopes()
     found_codes: set[str] = set()
+    found: dict[str, list[tuple[int, int]]] = {}  # what each rule found, as spans of the text
     norm = normalise.normalise(text.value)
     value = norm.text
     own = sentences.mask_quotes(value)
@@ -360,7 +364,8 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
             continue
         subject = value if name in _READS_QUOTES else own
         matches = lists[name].finditer(subject, lowered, candidates) if name in present else ()
-        spans = judge.spans(name, subject, language, matches, text.kind, found_codes, MAX_PER_RULE)
+        spans = judge.spans(name, subject, language, matches, text.kind, found, MAX_PER_RULE)
+        found[name] = spans
         for start, end in spans:
             found_codes.add(code)
             yield _finding(code, text, norm, start, end)

@@ -29,11 +29,11 @@ def spans(
     language: str,
     matches: Iterable[re.Match[str]],
     kind: str,
-    others: set[str] | frozenset[str],
+    others: dict[str, list[Span]],
     limit: int,
 ) -> list[Span]:
-    """The spans a rule reports in one text, in order, each passage once. `others` are the
-    rules already found in the text (a promise or a placeholder is not also vague as a whole)."""
+    """The spans a rule reports in one text, in order, each passage once. `others` are what the
+    rules before it found in the text, by rule (a promise is not also vague as a whole)."""
     taken: list[Span] = []
     for found in matches:
         if len(taken) == limit:  # enough to act on; the rest shows after a fix
@@ -45,21 +45,40 @@ def spans(
         if not _stands(name, text, language, found):
             continue
         taken.append(found.span())
-    if (
-        name == "vague"
-        and not taken
-        and kind in _VAGUE_KINDS
-        and not others  # a text another rule already names is not judged as a whole
-        and "?" not in text
-        and _MIN_WORDS <= len(text.split()) <= _MAX_WORDS
-        and _in_language(text, language)
-        and not concrete(text, language)
-    ):
-        first = sentences.sentence_spans(text)
-        if first:
-            start, end = first[0]
-            taken.append((start + len(text[start:end]) - len(text[start:end].lstrip()), end))
+    if name == "vague" and not taken and kind in _VAGUE_KINDS and _in_language(text, language):
+        taken.extend(_empty(text, language, [span for spans in others.values() for span in spans]))
     return sorted(taken)
+
+
+def _empty(text: str, language: str, others: list[Span]) -> list[Span]:
+    """An action or proof that names nothing concrete, as a whole; or, in a longer one, a
+    sentence that claims a measure and names nothing ("Appropriate measures have also been
+    taken for the rest of our inventory.") where no other rule has found anything."""
+    parts = sentences.sentence_spans(text)
+    if not parts:
+        return []
+    whole = not others and "?" not in text and _MIN_WORDS <= len(text.split()) <= _MAX_WORDS
+    if whole and not concrete(text, language):
+        return [_stripped(text, parts[0])]
+    if len(parts) < 2 or "measure" not in _grammar(language):
+        return []
+    found = []
+    for start, end in parts:
+        sentence = text[start:end]
+        if (
+            _MIN_WORDS <= len(sentence.split()) <= _MAX_WORDS
+            and "?" not in sentence
+            and not any(a < end and start < b for a, b in others)
+            and _grammar(language)["measure"].search(sentence)
+            and not concrete(sentence.strip(), language)
+        ):
+            found.append(_stripped(text, (start, end)))
+    return found[:1]
+
+
+def _stripped(text: str, span: Span) -> Span:
+    start, end = span
+    return start + len(text[start:end]) - len(text[start:end].lstrip()), end
 
 
 def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
@@ -109,7 +128,7 @@ def _looks_future(found: re.Match[str], start: int, language: str) -> bool:
     return (
         len(words) == 1
         and language != "de"  # every German noun is capitalised
-        and found.start() > start
+        and bool(found.string[start : found.start()].strip(" \n\t\"'«“("))  # not its first word
         and words[0][0].isupper()
         and not words[0].isupper()
     )
@@ -200,6 +219,10 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     """The clause of a sentence (start, end) that holds a match: between the coordinating
     conjunctions ("and", "und", "et", "y", "e") around it."""
     breaks = [m.span() for m in _CONJUNCTION.finditer(text[start:end])]
+    opening = _CONCESSIVE.match(text[start:end])  # "Aunque revisamos las fichas, la plantilla…"
+    if opening:
+        breaks.append((opening.end() - 1, opening.end()))
+        breaks.sort()
     before = [b for b in breaks if b[0] <= found.start() - start]  # a match may open with one
     after = [b for b in breaks if b[0] >= found.end() - start]
     return (
@@ -208,6 +231,11 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
     )
 
 
+_CONCESSIVE = re.compile(
+    r"\W*(?:although|though|even though|while|whereas|obwohl|obgleich|bien que|quoique|même si"
+    r"|aunque|si bien|pese a que|sebbene|benché|anche se)\b[^,.;:]*,",
+    re.IGNORECASE,
+)
 _CONJUNCTION = re.compile(
     r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s"
     # Subordinators open a clause with its own subject: "…, although the buyer had…".

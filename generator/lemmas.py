@@ -122,14 +122,14 @@ _FUTURE_WORD = {
     r"|irá|drá|brá|rrá|aré|eré|iré|dré|bré|rré)",
     "it": r"\w+(?:eremo|iremo|aremo|erà|irà|arà|rrà|drà|vrà|trà|prà|eranno|iranno|aranno|rranno"
     r"|dranno|vranno|tranno|pranno|erò|irò|arò|rrò|drò|vrò|trò|prò)",
-    "fr": r"\w+(?:era|ira|eront|iront)",
+    "fr": r"\w+r(?:ons|ez|ai|as|a|ont)",
 }
 
 
 def is_future(form: str, lemma: str, language: str) -> bool:
     """Whether a form with a future ending is the future of its lemma, a verb."""
     if language == "fr":
-        return lemma.endswith(("er", "ir", "re", "oir"))  # the passé simple "-a" is literary
+        return _french_future(form, lemma)
     verb = lemma.replace("ír", "ir")
     if verb.endswith(("arse", "erse", "irse", "arsi", "ersi", "irsi")):
         verb = verb[:-2] + ("e" if language == "it" else "")
@@ -158,6 +158,29 @@ def is_future(form: str, lemma: str, language: str) -> bool:
     if verb.endswith("essere"):
         stems.add(verb[:-6] + "sar")
     return stem in stems or (stem.endswith("rr") and verb.startswith(stem[:-2]))  # verr-, terr-
+
+
+# French future stems that are not the infinitive: être, avoir, faire, aller, savoir…
+_FRENCH_STEMS = ("ser", "aur", "fer", "ir", "saur", "devr", "cevr", "pleuvr", "assiér", "assoir")
+
+
+def _french_future(form: str, lemma: str) -> bool:
+    ending = next((end for end in _FUTURE_ENDINGS["fr"] if form.endswith(end)), "")
+    stem = form[: -len(ending)] if ending else form
+    if not ending or not stem.endswith("r") or not lemma.endswith(("er", "ir", "re", "oir")):
+        return False
+    plain = _fold(stem).replace("ll", "l").replace("tt", "t")
+    return (
+        stem in (lemma, lemma[:-1])
+        or plain == _fold(lemma)
+        or stem.endswith(("rr", "dr", "vr"))
+        or stem.endswith(_FRENCH_STEMS)
+        or (stem.endswith("ier") and stem[:-3] + "yer" == lemma)  # paierons
+    )
+
+
+def _fold(word: str) -> str:
+    return "".join(_plain(char) for char in word)
 
 
 def not_futures(language: str) -> list[str]:
@@ -234,6 +257,71 @@ def write_analysis() -> None:
                 analyses[phrase.source] = checks.analyse(phrase.source)
     (RULES / "analysis.json").write_text(prefilter.shipped_table(analyses), encoding="utf-8")
     print(f"analysis of {len(analyses)} patterns")
+
+
+# Sellers typing fast, or on a keyboard of another country, drop accents ("perdian", "titulo",
+# "reclamation"). A pattern's accented letter also takes its plain letter in the languages
+# where that happens; not in the promise rule, whose futures differ by an accent alone
+# ("revisará" will review, "revisara" reviewed).
+ACCENT_TOLERANT = frozenset({"fr", "es", "it"})
+
+
+def tolerate_missing_accents(source: str) -> str:
+    """The regular expression with each accented letter also matching its plain letter."""
+    out: list[str] = []
+    opened = -1  # where the character class being read starts in `out`, or -1
+    escaped = False
+    for index, char in enumerate(source):
+        plain = _plain(char)
+        # Only inside a word of four letters or more: "è"/"e", "à"/"a", "él"/"el" and
+        # "más"/"mas" are other words.
+        if plain != char and not _inside_word(source, index):
+            plain = char
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif opened >= 0:
+            if char == "]" and len(out) > opened + 1 and out[opened + 1] != "^":
+                present = set(out[opened:])
+                out.extend(sorted({_plain(c) for c in present} - present))
+                opened = -1
+            elif char == "]" and len(out) > opened + 1:
+                opened = -1  # a negated class stays as it is
+        elif char == "[":
+            opened = len(out)
+        elif plain != char:
+            out.append(f"[{char}{plain}]")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _inside_word(source: str, index: int) -> bool:
+    """Whether the letter at `index` has three letters around it, before and after together
+    (an escape such as `\\b` is no letter)."""
+    before = 0
+    while index - before > 0 and source[index - before - 1] in _LETTERS:
+        before += 1
+    if before and source[index - before - 1 : index - before] == "\\":
+        before -= 1
+    after = 0
+    while index + after + 1 < len(source) and source[index + after + 1] in _LETTERS:
+        after += 1
+    return before + after >= 3
+
+
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzàáâäçèéêëìíîïñòóôöùúûü")
+
+
+@cache
+def _plain(char: str) -> str:
+    import unicodedata
+
+    if not char.isalpha():
+        return char
+    base = unicodedata.normalize("NFD", char)[0]
+    return base if base.isascii() and base.isalpha() and base != char else char
 
 
 if __name__ == "__main__":

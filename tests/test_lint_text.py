@@ -460,3 +460,61 @@ def test_thanks_are_filler_when_the_writer_thanks(language: str, text: str, fill
     piece = checks.Text(("text",), "summary", text)
     codes = {finding.code for finding in checks.phrase_findings(piece, language)}
     assert ("lint.filler" in codes) is filler
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "vague"),
+    [
+        # A sentence that claims a measure and names nothing is vague beside precise ones.
+        (
+            "en",
+            "On 12 March 2026 we removed all 56 units of lot 2602-B (removal order 7HXQ2L9PZB). "
+            "Appropriate measures have also been taken for the rest of our inventory.",
+            True,
+        ),
+        (
+            "fr",
+            "Le 14 mars 2026, nous avons retiré les 48 unités du mixeur. Par ailleurs, nous "
+            "effectuons désormais des contrôles réguliers de la qualité de nos produits.",
+            True,
+        ),
+        (
+            "de",
+            "Am 12. Februar 2026 haben wir die Beschreibung von B0C7NWQ2LJ geändert. "
+            "Zusätzlich wurden geeignete Schritte eingeleitet, um die Einhaltung aller Vorgaben "
+            "sicherzustellen.",
+            True,
+        ),
+        (
+            "en",
+            "On 12 March 2026 we removed all 56 units of lot 2602-B (removal order 7HXQ2L9PZB). "
+            "The warehouse lead checks the removal list against the lot register every Monday.",
+            False,
+        ),
+    ],
+)
+def test_a_vague_sentence_is_found_in_a_precise_action(
+    language: str, text: str, vague: bool
+) -> None:
+    piece = checks.Text(("text",), "action", text)
+    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    assert ("lint.vague" in codes) is vague
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "promise"),
+    [
+        (
+            "fr",
+            "Depuis mars 2026, nous ne rencontrons plus de retard sur nos 900 commandes.",
+            False,
+        ),
+        ("fr", "Nous rencontrerons le transporteur et nous vérifierons chaque colis.", True),
+        ("es", "Adjuntamos el informe del 3 de mayo. Seguiremos controlando este indicador.", True),
+    ],
+)
+def test_the_future_is_told_from_the_present(language: str, text: str, promise: bool) -> None:
+    """A present form that ends like a future is none; a future at a sentence's start is one."""
+    piece = checks.Text(("text",), "proof", text)
+    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    assert ("lint.promise" in codes) is promise
