@@ -380,7 +380,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
-        shout = _shouting(own, lists["capitals"])
+        shout = _shouting(own, lists["capitals"], judge.cue(language, "before_name"))
         if shout:
             yield Finding("lint.emotion", text.path, shout, shout)
 
@@ -425,12 +425,15 @@ _COMPANY = re.compile(
 )
 
 
-def _shouting(value: str, allowed: set[str]) -> str:
-    """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+."""
+def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None = None) -> str:
+    """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+.
+    After a preposition of the language's `before_name` cue ("tested by SGS", "encargamos a
+    AITEX") a run of capitals names a laboratory or a company."""
     for run in _CAPITALS.finditer(value):
         before, after = value[max(0, run.start() - 40) : run.start()], value[run.end() :]
         if (
             _NAMED.search(before)
+            or (before_name is not None and before_name.search(before))
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
             or _COMPANY.match(after)

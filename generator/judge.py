@@ -109,8 +109,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # "Our listing tool will refuse…": a tool of our own is our side. The seller's own
         # cause or cited data anywhere in the field ("…; we had no check of the condition")
         # make the other party's part a fact.
+        # A glitch of our own software is still an excuse: (?P<malfunction>) ignores own_tool.
+        own_tool = "malfunction" not in found.re.groupindex and _cue(
+            grammar, "own_tool", text, max(start, found.start() - 40), found.end()
+        )
         return not (
-            _cue(grammar, "own_tool", text, max(start, found.start() - 40), found.end())
+            own_tool
             or _cue(grammar, "own_cause", text, 0, len(text))
             or _cue(grammar, "evidence_cue", text, 0, len(text))
         )
@@ -147,6 +151,9 @@ def _promise_stands(
         return False  # "How should we prevent that?" asks; the question rule reads it
     # "We had planned to change carrier: the contract was signed on 8 January" reports.
     if _cue(grammar, "past_plan", text, start, found.end()):
+        return False
+    # "Without the account we will have to let our five employees go" is a hardship appeal.
+    if _cue(grammar, "without_account", text, start, end):
         return False
     # "We would like to explain…" announces; the filler rule reads it. Only in the match's own
     # clause: "We apologise and assure you it will not happen again" still promises.
@@ -188,6 +195,11 @@ def _marks_stand(
     return True
 
 
+def cue(language: str, key: str) -> re.Pattern[str] | None:
+    """The language's grammatical cue `key`, compiled, if it has one."""
+    return _grammar(language).get(key)
+
+
 @cache
 def _grammar(language: str) -> dict[str, re.Pattern[str]]:
     from generator import checks
@@ -210,6 +222,10 @@ def _describes_control(
         return False
     if _cue(grammar, "control_subject", text, start, index + 1):
         return bool(grammar["start_date"].search(text))
+    # "Desde el 3 de marzo nuestro ERP bloquea…; ningún ASIN se activará…": the opening of
+    # the sentence the semicolon continues dates the control.
+    while start > 0 and text[:start].rstrip().endswith(";"):
+        start = sentences.sentence_of(text, len(text[:start].rstrip()) - 1)[0]
     since = grammar.get("since_date")
     opening = since.match(text[start:end].lstrip()) if since is not None else None
     return opening is not None and _cue(grammar, "start_date", text, start, index)
