@@ -3,9 +3,13 @@
 The patterns (rules/<language>.yaml, with lemma sets) find candidate wording; this module decides
 with what a pattern cannot see on its own:
 - promise: a future form whose subject is a control (a system, rule, contract or procedure)
-  with a start date in the same field describes a control in place, not an intention;
+  with a start date in the same field describes a control in place, not an intention; a word
+  that only ends like a future ("albarán", "nous rencontrons") is none (lemmas.not_future);
+- blame: the seller's own cause or cited data anywhere in the field make another party's part
+  a fact, unless the pattern denies or accuses outright (?P<denial>);
 - vague: an action or proof that names nothing concrete at all (no figure, date, named
-  document, tool, role or identifier) is vague as a whole, beside the phrase patterns.
+  document, tool, role or identifier) is vague as a whole, and so is a sentence of a longer
+  one that claims a measure and names nothing, beside the phrase patterns.
 Each step is a pure function over the text and spans of it.
 """
 

@@ -150,8 +150,7 @@ def test_a_word_with_a_future_ending_is_a_future_only_if_it_is_one(
     language: str, text: str, promise: bool
 ) -> None:
     """The table of words that look like a future and are none comes from the dictionary."""
-    piece = checks.Text(("text",), "action", text)
-    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    codes = _codes(text, language, "action")
     assert ("lint.promise" in codes) is promise
 
 
@@ -441,8 +440,7 @@ def test_each_grammar_cue_decides_both_ways(
     ],
 )
 def test_blame_reads_the_whole_field(language: str, field: str, text: str, blame: bool) -> None:
-    piece = checks.Text(("text",), field, text)
-    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    codes = _codes(text, language, field)
     assert ("lint.blame" in codes) is blame
 
 
@@ -457,8 +455,7 @@ def test_blame_reads_the_whole_field(language: str, field: str, text: str, blame
     ],
 )
 def test_thanks_are_filler_when_the_writer_thanks(language: str, text: str, filler: bool) -> None:
-    piece = checks.Text(("text",), "summary", text)
-    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    codes = _codes(text, language, "summary")
     assert ("lint.filler" in codes) is filler
 
 
@@ -496,8 +493,7 @@ def test_thanks_are_filler_when_the_writer_thanks(language: str, text: str, fill
 def test_a_vague_sentence_is_found_in_a_precise_action(
     language: str, text: str, vague: bool
 ) -> None:
-    piece = checks.Text(("text",), "action", text)
-    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    codes = _codes(text, language, "action")
     assert ("lint.vague" in codes) is vague
 
 
@@ -515,8 +511,7 @@ def test_a_vague_sentence_is_found_in_a_precise_action(
 )
 def test_the_future_is_told_from_the_present(language: str, text: str, promise: bool) -> None:
     """A present form that ends like a future is none; a future at a sentence's start is one."""
-    piece = checks.Text(("text",), "proof", text)
-    codes = {finding.code for finding in checks.phrase_findings(piece, language)}
+    codes = _codes(text, language, "proof")
     assert ("lint.promise" in codes) is promise
 
 
@@ -532,6 +527,5 @@ def test_an_accented_letter_also_takes_its_plain_letter_in_longer_words() -> Non
 
 def test_the_promise_rule_keeps_its_accents() -> None:
     """The Spanish future differs from the past subjunctive by an accent alone."""
-    piece = checks.Text(("text",), "root_cause", "Si el cliente revisara la ficha, vería el error.")
-    codes = {finding.code for finding in checks.phrase_findings(piece, "es")}
+    codes = _codes("Si el cliente revisara la ficha, vería el error.", "es", "root_cause")
     assert "lint.promise" not in codes
