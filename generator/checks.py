@@ -207,6 +207,8 @@ def phrases(language: str) -> dict[str, Any]:
         sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
         if language in lemmas.ACCENT_TOLERANT and name != "promise":
             sources = [lemmas.tolerate_missing_accents(source) for source in sources]
+        if language == "de":
+            sources = [lemmas.tolerate_digraphs(source) for source in sources]
         analyses = stored.get(name) if isinstance(stored, dict) else None
         if not _usable_analyses(analyses, len(sources)):
             analyses = None  # missing, stale, or damaged: analysed again

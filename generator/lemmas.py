@@ -266,6 +266,42 @@ def write_analysis() -> None:
 ACCENT_TOLERANT = frozenset({"fr", "es", "it"})
 
 
+# German typed without umlauts: "haendler", "koennen", "Strasse". The digraph is never another
+# word, so every rule, the promise rule too, reads both spellings.
+_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+
+
+def tolerate_digraphs(source: str) -> str:
+    """The regular expression with each umlaut (outside a character class) also matching its
+    two-letter spelling."""
+    out: list[str] = []
+    opened = False
+    escaped = False
+    behind = 0  # depth inside a look-behind, which must keep its width
+    depth = 0
+    for index, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif opened:
+            opened = char != "]" or out[-1] == "["
+        elif char == "[":
+            opened = True
+        elif char == "(":
+            depth += 1
+            if not behind and source.startswith(("(?<=", "(?<!"), index):
+                behind = depth
+        elif char == ")":
+            behind = 0 if behind == depth else behind
+            depth -= 1
+        elif char.lower() in _DIGRAPHS and not behind:
+            out.append(f"(?:{char}|{_DIGRAPHS[char.lower()]})")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
 def tolerate_missing_accents(source: str) -> str:
     """The regular expression with each accented letter also matching its plain letter."""
     out: list[str] = []

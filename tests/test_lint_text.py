@@ -529,3 +529,10 @@ def test_the_promise_rule_keeps_its_accents() -> None:
     """The Spanish future differs from the past subjunctive by an accent alone."""
     codes = _codes("Si el cliente revisara la ficha, vería el error.", "es", "root_cause")
     assert "lint.promise" not in codes
+
+
+def test_german_typed_without_umlauts_is_read_as_german() -> None:
+    """'haendler', 'ueberschrieben', 'koennen' are the same words as 'Händler' and 'können'."""
+    typed = "ursache war ein anderer haendler, der unsere produktdaten ueberschrieben hat."
+    assert "lint.blame" in _codes(typed, "de", "root_cause")
+    assert lemmas.tolerate_digraphs(r"(?<!für\s)ü") == r"(?<!für\s)(?:ü|ue)"  # width kept
