@@ -30,6 +30,7 @@ PARTS = {
     "sealed-2": CORPUS / "sealed-2",
     "sealed-3": CORPUS / "sealed-3",
     "sealed-4": CORPUS / "sealed-4",  # written after the rules of that day were final
+    "sealed-5": CORPUS / "sealed-5",  # written blind in the next session, measured once at its end
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
