@@ -11,35 +11,27 @@ from tests.corpus import LANGUAGES, PARTS, QUALITY, RULES, evaluate, passages, q
 
 PRECISION, RECALL, FALSE_ALARMS = 0.90, 0.85, 0.03
 # (language, rule or "good", measure): the figure reached on the held-out part where it is short
-# of the target (measured at the end of 1 December 2026 on 658 held-out passages, 200 of them
-# written blind that day). These are the cells that miss the targets; raise a floor when
-# the rules improve, never lower one to let a change pass.
+# of the target (measured on 658 held-out passages at the end of the second session of
+# 1 December 2026; 25 cells were short before it, 17 after). These are the cells that miss the
+# issue's targets; raise a floor when the rules improve, never lower one to let a change pass.
 FLOORS: dict[tuple[str, str, str], float] = {
-    ("en", "promise", "precision"): 0.85,
+    ("en", "promise", "precision"): 0.89,
     ("en", "blame", "recall"): 0.73,
-    ("en", "vague", "recall"): 0.72,
-    ("de", "promise", "precision"): 0.83,
-    ("de", "promise", "recall"): 0.71,
-    ("de", "blame", "precision"): 0.85,
-    ("de", "blame", "recall"): 0.80,
+    ("en", "vague", "recall"): 0.76,
+    ("de", "promise", "recall"): 0.78,
     ("de", "emotion", "precision"): 0.87,
     ("de", "filler", "recall"): 0.81,
-    ("de", "good", "share"): 0.036,
-    ("fr", "blame", "precision"): 0.88,
-    ("fr", "blame", "recall"): 0.57,
-    ("fr", "emotion", "precision"): 0.77,
-    ("fr", "filler", "recall"): 0.72,
-    ("fr", "vague", "recall"): 0.80,
-    ("es", "promise", "precision"): 0.83,
+    ("fr", "blame", "recall"): 0.64,
+    ("fr", "emotion", "precision"): 0.87,
     ("es", "blame", "recall"): 0.76,
     ("es", "emotion", "precision"): 0.66,
-    ("es", "vague", "recall"): 0.68,
-    ("es", "good", "share"): 0.077,
+    ("es", "vague", "recall"): 0.72,
+    ("es", "good", "share"): 0.058,
     ("it", "emotion", "precision"): 0.85,
     ("it", "filler", "recall"): 0.80,
     ("it", "question", "precision"): 0.85,
     ("it", "support-case", "recall"): 0.80,
-    ("it", "vague", "recall"): 0.61,
+    ("it", "vague", "recall"): 0.66,
 }
 
 
