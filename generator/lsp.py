@@ -59,13 +59,14 @@ server = CaseServer()
 
 
 def is_case(uri: str, text: str) -> bool:
-    """A YAML file in a cases/ folder, or with a root `structure:` key or the case schema's
-    modeline."""
+    """A YAML file in a cases/ folder or one of its subfolders (cases/clients/acme/), or with a
+    root `structure:` key or the case schema's modeline."""
     path = Path(to_fs_path(uri) or uri)
     if path.suffix not in (".yaml", ".yml") or path.name == lint.CONFIG_FILE:
         return False
-    in_cases = path.parent.name == "cases"
-    return bool(in_cases or _MODELINE.search(text[:500]) or _STRUCTURE.search(text))
+    return bool(
+        repository.in_cases(path) or _MODELINE.search(text[:500]) or _STRUCTURE.search(text)
+    )
 
 
 def _settings_folder(file: Path) -> Path:

@@ -231,6 +231,17 @@ def schema_reference(case_file: Path, structure: str) -> str:
     return str(schema.get("$id", name))
 
 
+def in_cases(path: Path) -> bool:
+    """Whether a file stands where find_cases looks: anywhere under a cases/ folder, in folders
+    too, but not inside a case's own folder (its evidence)."""
+    parents = path.parents
+    for index, folder in enumerate(parents):
+        if folder.name == CASES:
+            inside = [parents[i] for i in range(index)]
+            return not any(part.with_suffix(".yaml").is_file() for part in inside)
+    return False
+
+
 def find_cases(top: Path, root: Path | None = None) -> list[Path]:
     """Every case under top/cases/ (or the folder `root` in it), in folders too
     (cases/clients/acme/recall.yaml), sorted; not the files inside a case's own folder (its
