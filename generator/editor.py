@@ -368,10 +368,12 @@ def _insert_required(case: LoadedCase, diagnostic: Diagnostic) -> Fix | None:
     return Fix(f"Add '{name}' (to fill in)", (Edit(at, at, _newline_before(case, at) + body),))
 
 
-def _skeleton(name: str, schema: dict[str, Any], structure: str, path: Path_) -> list[str]:
+def _skeleton(
+    name: str, schema: dict[str, Any], structure: str, path: Path_, depth: int = 0
+) -> list[str]:
     """`name:` and what to fill in, as lines: the required keys of an object, one item of a
     list, TODOs (which the lint reports until they are replaced) for the rest."""
-    block, lines = _fill(schema, structure, path, 0)
+    block, lines = _fill(schema, structure, path, depth)
     return [f"{name}:", *(INDENT + line for line in lines)] if block else [f"{name}: {lines[0]}"]
 
 
@@ -387,7 +389,7 @@ def _fill(
         lines = []
         for key in schema["required"]:
             sub = schema_at(structure, (*path, key)) or {}
-            lines += _skeleton(key, sub, structure, (*path, key))
+            lines += _skeleton(key, sub, structure, (*path, key), depth + 1)  # objects nest too
         return True, lines
     if kind == "array" and depth < MAX_SKELETON_DEPTH:
         item = schema_at(structure, (*path, 0)) or {}

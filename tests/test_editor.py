@@ -215,6 +215,16 @@ def test_a_whole_skeleton_is_yaml_with_every_required_key(structure: str) -> Non
     assert set(cause) == ({"id", "cause", "method"} if structure == "8d" else {"id", "cause"})
 
 
+def test_a_skeleton_of_objects_nested_in_objects_stops_at_the_guard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A schema whose object requires itself (a $ref cycle) must not recurse for ever."""
+    looping = {"type": "object", "required": ["inner"]}
+    monkeypatch.setattr(editor, "schema_at", lambda structure, path: looping)
+    lines = editor._skeleton("outer", looping, "4d", ("outer",))
+    assert len(lines) == editor.MAX_SKELETON_DEPTH + 1  # "outer:", then one line a level
+
+
 def test_every_finding_of_a_bad_plan_spans_what_it_is_about() -> None:
     name = "tests/lint/bad-plan.yaml"
     text = (ROOT / name).read_text(encoding="utf-8")
