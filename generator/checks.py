@@ -632,12 +632,18 @@ def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
                 yield Finding("lint.asin-unknown", ("problems", p, "problem", "asins", i), asin)
 
 
+def covers(item: dict[str, Any]) -> list[str]:
+    """The ASINs an evidence item covers: its `asins` and the ASINs of its invoice lines."""
+    lines = [line["asin"] for line in item.get("quantities", [])]
+    return list(dict.fromkeys([*item.get("asins", []), *lines]))
+
+
 def evidence_findings(data: dict[str, Any]) -> Iterator[Finding]:
     """Every ASIN of the notice has evidence; invoices are recent (365 days before the plan)."""
     import datetime
 
     items = data.get("evidence", [])
-    covered = {asin for item in items for asin in item.get("asins", [])}
+    covered = {asin for item in items for asin in covers(item)}
     for i, asin in enumerate(data["notice"].get("asins", [])):
         if asin not in covered:
             yield Finding("lint.asin-evidence", ("notice", "asins", i), asin)

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from generator import i18n, lint
-from generator.checks import _EVIDENCE_ID, Finding, Path_, _evidence_lists, texts
+from generator.checks import _EVIDENCE_ID, Finding, Path_, _evidence_lists, covers, texts
 from generator.diagnostics import Diagnostic
 from generator.loader import YAML_LOADER, LoadedCase
 from generator.resources import RULES, SCHEMAS
@@ -133,12 +133,6 @@ def _value(value: str) -> str:
 def _either(values: tuple[str, ...], language: str) -> str:
     """Values of the case as alternatives, in the plan's language: 'a' or 'b'."""
     return f" {i18n.locale(language)['or']} ".join(map(_value, values))
-
-
-def covers(item: dict[str, Any]) -> list[str]:
-    """The ASINs an item covers: its `asins` and the ASINs of its invoice lines."""
-    lines = [line["asin"] for line in item.get("quantities", [])]
-    return list(dict.fromkeys([*item.get("asins", []), *lines]))
 
 
 def _age(data: dict[str, Any], item: dict[str, Any]) -> int:

@@ -51,7 +51,7 @@ class Highlighted:
 
 def needles(data: dict[str, Any]) -> list[str]:
     """What to mark for a case: its ASINs, its suppliers' names and its invoice numbers."""
-    from generator.evidence_checks import covers
+    from generator.checks import covers
 
     asins = list(data["notice"].get("asins", []))
     for item in data.get("evidence", []):

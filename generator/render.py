@@ -258,7 +258,7 @@ def render_counts(data: dict[str, Any], markdown: str, text: str) -> str:
 
 def evidence_appendix(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
     """What the submission PDF shows of each evidence file, as data for its Typst template."""
-    from generator.evidence_checks import covers
+    from generator.checks import covers
 
     words = locale(data["language"])
     items = {item["id"]: item for item in data.get("evidence", [])}

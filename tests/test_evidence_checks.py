@@ -183,6 +183,19 @@ def test_a_reason_without_requirements_keeps_the_general_checks() -> None:
     }
 
 
+def test_an_invoice_line_covers_its_asin_for_the_general_check_too() -> None:
+    """lint.asin-evidence counts the ASINs of an invoice's lines, as the reason checks do."""
+    lines = "    quantities:\n      - asin: B08ABC5678\n        quantity: 40\n"
+    text = _two_asins(invoice(1, "2026-09-03", "B07XYZ1234") + lines)
+    text = text.replace("reason: inauthentic", "reason: review-manipulation")
+    case = parse_case("x.yaml", text)
+    assert validate_case(case) == []
+    codes = [d.code for d in lint.lint_case(case, SETTINGS)]
+    assert "lint.asin-evidence" not in codes, codes
+    bare = parse_case("x.yaml", text.replace(lines, ""))
+    assert "lint.asin-evidence" in [d.code for d in lint.lint_case(bare, SETTINGS)]
+
+
 def test_per_problem_and_per_plan_requirements() -> None:
     base = Path("tests/minimal-4d.yaml").read_text()
     late = parse_case("x.yaml", base.replace("reason: other-policy", "reason: late-shipment-rate"))
