@@ -310,13 +310,3 @@ async def test_a_new_empty_file_in_a_client_folder_of_cases_is_a_case(
     """An agency keeps cases/clients/acme/…: the editor checks them as `actionplan lint` does."""
     new = tmp_path / "cases" / "clients" / "acme" / "recall.yaml"
     assert _codes(await _open(client, new, "")) == ["yaml.empty"]
-
-
-def test_a_file_inside_a_case_folder_is_evidence_not_a_case(tmp_path: Path) -> None:
-    from generator import lsp
-
-    (tmp_path / "cases" / "recall").mkdir(parents=True)
-    (tmp_path / "cases" / "recall.yaml").write_text("structure: 4d\n", encoding="utf-8")
-    inside = tmp_path / "cases" / "recall" / "notes.yaml"
-    assert not lsp.is_case(inside.as_uri(), "a: b\n")
-    assert lsp.is_case((tmp_path / "cases" / "clients" / "x.yaml").as_uri(), "")

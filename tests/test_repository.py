@@ -248,3 +248,13 @@ def test_the_ci_configurations_are_valid_for_github_and_gitlab(tmp_path: Path) -
             [checker, "--builtin-schema", schema, str(file)], capture_output=True, text=True
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_file_inside_a_case_folder_is_evidence_not_a_case(tmp_path: Path) -> None:
+    from generator import lsp
+
+    (tmp_path / "cases" / "recall").mkdir(parents=True)
+    (tmp_path / "cases" / "recall.yaml").write_text("structure: 4d\n", encoding="utf-8")
+    inside = tmp_path / "cases" / "recall" / "notes.yaml"
+    assert not lsp.is_case(inside.as_uri(), "a: b\n")
+    assert lsp.is_case((tmp_path / "cases" / "clients" / "x.yaml").as_uri(), "")
