@@ -536,3 +536,18 @@ def test_german_typed_without_umlauts_is_read_as_german() -> None:
     typed = "ursache war ein anderer haendler, der unsere produktdaten ueberschrieben hat."
     assert "lint.blame" in _codes(typed, "de", "root_cause")
     assert lemmas.tolerate_digraphs(r"(?<!für\s)ü") == r"(?<!für\s)(?:ü|ue)"  # width kept
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "blame"),
+    [
+        # "We had no check" admits a gap of ours; "we had no way of knowing" is an excuse.
+        ("en", "The supplier sent faulty chargers, and we had no incoming check for them.", False),
+        ("en", "The supplier sent us faulty chargers, and we had no way of knowing.", True),
+        ("it", "La segnalazione inviata da un venditore concorrente il 2 marzo è fondata.", False),
+    ],
+)
+def test_an_admission_anywhere_in_the_field_is_the_sellers_own_cause(
+    language: str, text: str, blame: bool
+) -> None:
+    assert ("lint.blame" in _codes(text, language, "root_cause")) is blame
