@@ -58,10 +58,12 @@ class EvidenceFile:
     sha256: str
     # The bytes checked and hashed: the zip, the PDF and the preview use these, never the path.
     content: bytes = field(repr=False, compare=False)
+    page_count: int = 1  # counted when the file was checked (filecheck.damage)
 
     def pages(self) -> int:
-        """Pages of a PDF (0 if unreadable), else 1; read only for the submission PDF."""
-        return _pages(self.content, self.mime)
+        """Pages of a PDF, else 1, as counted when the file was checked: a build parses the PDF
+        there once, and the submission PDF uses the count."""
+        return self.page_count
 
 
 def check_evidence(
@@ -114,21 +116,11 @@ def check_evidence(
             problem(("evidence.type", "content", {"type": target.suffix.lower()[1:].upper()}))
             continue
         digest = hashlib.sha256(content).hexdigest()
-        rejected = budget.refuse(identity, digest, mime, content, decode)
+        rejected, pages = budget.refuse(identity, digest, mime, content, decode)
         if rejected:
             problem(rejected)
             continue
-        files.append(
-            EvidenceFile(
-                item["id"],
-                target,
-                written,
-                mime,
-                size,
-                digest,
-                content,
-            )
-        )
+        files.append(EvidenceFile(item["id"], target, written, mime, size, digest, content, pages))
         budget.add(item["id"], written, identity, digest)
     return files, problems
 
@@ -167,15 +159,17 @@ class _Budget:
 
     def refuse(
         self, identity: tuple[int, int], digest: str, mime: str, data: bytes, decode: bool
-    ) -> Problem | None:
+    ) -> tuple[Problem | None, int]:
+        """Why a file is refused (None: it is taken), and the pages it takes (a PDF's, else 1),
+        counted once here for the case's budget and for the submission PDF."""
         first = self.seen.get(identity) or self.seen.get(digest)
         if first:
             how = "" if identity in self.seen else "copy"  # the same file, or a copy of it
-            return "evidence.duplicate", how, {"first": first[0], "first_file": first[1]}
+            return ("evidence.duplicate", how, {"first": first[0], "first_file": first[1]}), 0
         if self.bytes + len(data) > MAX_CASE_BYTES:
             total = file_size(self.bytes + len(data), self.units)
             limit = file_size(MAX_CASE_BYTES, self.units)
-            return "evidence.size", "case", {"size": total, "limit": limit}
+            return ("evidence.size", "case", {"size": total, "limit": limit}), 0
         size = filecheck.pixels(mime, data)
         if size is not None:
             width, height, _ = size
@@ -183,22 +177,20 @@ class _Budget:
             if cost > filecheck.MAX_PIXELS:
                 deep = "deep" if cost > width * height else ""  # 16-bit colour, counted 4 times
                 megapixels = filecheck.MAX_PIXELS // 1_000_000
-                return (
-                    "evidence.pixels",
-                    deep,
-                    {"width": width, "height": height, "limit": megapixels},
-                )
+                sizes = {"width": width, "height": height, "limit": megapixels}
+                return ("evidence.pixels", deep, sizes), 0
             if self.pixels + cost > filecheck.MAX_CASE_PIXELS:
-                return "evidence.pixels", "case", {"limit": filecheck.MAX_CASE_PIXELS // 1_000_000}
+                most = filecheck.MAX_CASE_PIXELS // 1_000_000
+                return ("evidence.pixels", "case", {"limit": most}), 0
         damaged, pages = filecheck.damage(mime, data, decode)
         if damaged:
-            return damaged
+            return damaged, 0
         if mime == "application/pdf" and self.pages + pages > filecheck.MAX_CASE_PAGES:
-            return "evidence.pages", "", {"pages": pages, "limit": filecheck.MAX_CASE_PAGES}
+            return ("evidence.pages", "", {"pages": pages, "limit": filecheck.MAX_CASE_PAGES}), 0
         self.bytes += len(data)
         self.pixels += filecheck.cost(size) if size else 0
         self.pages += pages if mime == "application/pdf" else 0
-        return None
+        return None, pages if mime == "application/pdf" else 1
 
     def add(self, id_: str, written: str, identity: tuple[int, int], digest: str) -> None:
         self.seen[identity] = self.seen[digest] = (id_, written)
@@ -315,20 +307,6 @@ def _looks_like(content: bytes, magic: bytes | None) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _pages(content: bytes, mime: str) -> int:
-    if mime != "application/pdf":
-        return 1
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        return len(PdfReader(io.BytesIO(content)).pages)
-    except (PdfReadError, ValueError, KeyError, OSError):
-        return 0  # unreadable: the bundle lists it and attaches it, but shows no pages
 
 
 def manifest(data: dict[str, Any], files: list[EvidenceFile]) -> list[dict[str, Any]]:
