@@ -350,7 +350,6 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
     """
     lists = phrases(language)
     scopes = rule_scopes()
-    found_codes: set[str] = set()
     found: dict[str, list[tuple[int, int]]] = {}  # what each rule found, as spans of the text
     norm = normalise.normalise(text.value)
     value = norm.text
@@ -369,7 +368,6 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         spans = judge.spans(name, subject, language, matches, text.kind, found, MAX_PER_RULE)
         found[name] = spans
         for start, end in spans:
-            found_codes.add(code)
             yield _finding(code, text, norm, start, end)
         if name == "filler" and judge.long_introduction(own, spans):
             first = _finding(code, text, norm, *spans[0])  # point at its first filler words
@@ -378,7 +376,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
                 "lint.long-introduction", text.path, count, first.needle, first.occurrence
             )
     if (
-        "lint.emotion" not in found_codes
+        not found.get("emotion")
         and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):

@@ -161,7 +161,7 @@ def _promise_stands(
         return False
     # "We would like to explain…" announces; the filler rule reads it. Only in the match's own
     # clause: "We apologise and assure you it will not happen again" still promises.
-    if _cue(grammar, "preamble", text, *_clause(text, found, start, end)):
+    if _cue(grammar, "preamble", text, *_clause(text, found, start, end, grammar)):
         return False
     # (?P<when>) a time adverb: "…added a check to avoid errors in the future" is the purpose
     # of a past action, and "please reinstate us as soon as possible" a request to the reader.
@@ -184,7 +184,7 @@ def _marks_stand(
     # pregnancy" on a label is a fact.
     if "personal" in groups and not _cue(grammar, "personal", text, start, end):
         return False
-    clause = _clause(text, found, start, end)[0]
+    clause = _clause(text, found, start, end, grammar)[0]
     if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.end()):
         return False
     if "subject" in groups:
@@ -235,11 +235,14 @@ def _describes_control(
     return opening is not None and _cue(grammar, "start_date", text, start, index)
 
 
-def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
-    """The clause of a sentence (start, end) that holds a match: between the coordinating
-    conjunctions ("and", "und", "et", "y", "e") around it."""
-    breaks = [m.span() for m in _CONJUNCTION.finditer(text[start:end])]
-    opening = _CONCESSIVE.match(text[start:end])  # "Aunque revisamos las fichas, la plantilla…"
+def _clause(
+    text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
+) -> Span:
+    """The clause of a sentence (start, end) that holds a match: between the language's clause
+    breaks around it (conjunctions, subordinators, the comma after an opening concessive)."""
+    sentence = text[start:end]
+    breaks = [m.span() for m in grammar["clause_break"].finditer(sentence)]
+    opening = grammar["concessive"].match(sentence)  # "Aunque revisamos las fichas, la…"
     if opening:
         breaks.append((opening.end() - 1, opening.end()))
         breaks.sort()
@@ -249,21 +252,6 @@ def _clause(text: str, found: re.Match[str], start: int, end: int) -> Span:
         start + (before[-1][1] if before else 0),
         start + (after[0][0] if after else end - start),
     )
-
-
-_CONCESSIVE = re.compile(
-    r"\W*(?:although|though|even though|while|whereas|obwohl|obgleich|bien que|quoique|même si"
-    r"|aunque|si bien|pese a que|sebbene|benché|anche se)\b[^,.;:]*,",
-    re.IGNORECASE,
-)
-_CONJUNCTION = re.compile(
-    r"\s(?:and|but|und|aber|sowie|et|mais|y|pero|e|ed|ma)\s"
-    # Subordinators open a clause with its own subject: "…, although the buyer had…".
-    r"|,?\s(?:although|though|whereas|while|after|when|obwohl|während|nachdem|bien que|alors que"
-    r"|tandis que|après que|lorsque|quand|aunque|mientras|cuando|después de que|sebbene|mentre"
-    r"|quando|dopo che|benché)\s",
-    re.IGNORECASE,
-)
 
 
 def _in_language(text: str, language: str) -> bool:

@@ -234,12 +234,8 @@ def schema_reference(case_file: Path, structure: str) -> str:
 def in_cases(path: Path) -> bool:
     """Whether a file stands where find_cases looks: anywhere under a cases/ folder, in folders
     too, but not inside a case's own folder (its evidence)."""
-    parents = path.parents
-    for index, folder in enumerate(parents):
-        if folder.name == CASES:
-            inside = [parents[i] for i in range(index)]
-            return not any(part.with_suffix(".yaml").is_file() for part in inside)
-    return False
+    root = next((folder for folder in path.parents if folder.name == CASES), None)
+    return root is not None and not _in_case_folder(path, root)
 
 
 def find_cases(top: Path, root: Path | None = None) -> list[Path]:
@@ -247,15 +243,17 @@ def find_cases(top: Path, root: Path | None = None) -> list[Path]:
     (cases/clients/acme/recall.yaml), sorted; not the files inside a case's own folder (its
     evidence), nor a settings file."""
     root = root or top / CASES
-    found = []
-    for path in sorted(root.rglob("*.yaml")):
-        if path.name == CONFIG_FILE:
-            continue
-        inside = path.relative_to(root).parents
-        if any((root / parent).with_suffix(".yaml").is_file() for parent in inside if parent.parts):
-            continue  # cases/x/... belongs to cases/x.yaml
-        found.append(path)
-    return found
+    return [
+        path
+        for path in sorted(root.rglob("*.yaml"))
+        if path.name != CONFIG_FILE and not _in_case_folder(path, root)
+    ]
+
+
+def _in_case_folder(path: Path, root: Path) -> bool:
+    """Whether a folder between root and path is a case's own (cases/x/… belongs to x.yaml)."""
+    inside = path.relative_to(root).parents
+    return any((root / parent).with_suffix(".yaml").is_file() for parent in inside if parent.parts)
 
 
 def default_cases(where: Path | None = None) -> list[str]:
