@@ -105,6 +105,12 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     # past tense is not addressed to the reviewer.
     if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
         return False
+    # "We are truly sorry for the inconvenience": a formula apology is the filler rule's
+    # ("So sorry!!!" still exclaims).
+    if name == "emotion" and "!" not in found.group(0) and _cue(
+        grammar, "apology", text, *_clause(text, found, start, end, grammar)
+    ):
+        return False
     if name == "question" and _WHY.match(text, start, end) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
     if not _marks_stand(text, found, start, end, grammar):
