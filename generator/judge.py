@@ -120,6 +120,13 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # cause or cited data anywhere in the field ("…; we had no check of the condition")
         # make the other party's part a fact.
         # A glitch of our own software is still an excuse: (?P<malfunction>) ignores own_tool.
+        # "…dans Seller Central, on avait oublié de la changer": a first person after a comma
+        # inside the match is the subject of its fault.
+        comma = found.group(0).find(",")
+        if comma >= 0 and _cue(
+            grammar, "first_person_subject", text, found.start() + comma, found.end()
+        ):
+            return False
         own_tool = "malfunction" not in found.re.groupindex and _cue(
             grammar, "own_tool", text, max(start, found.start() - 40), found.end()
         )

@@ -58,7 +58,12 @@ def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
     """One set's forms as a trie, built once: a set stands in many patterns."""
     table = forms(language)
     words = {form for lemma in lemmas for form in table.get(str(lemma).lower(), [lemma])}
-    return "(?:" + trie_regex(sorted(words)) + ")"
+    regex = "(?:" + trie_regex(sorted(words)) + ")"
+    if language == "de" and all(str(lemma)[:1].isupper() for lemma in lemmas):
+        # A German noun stands in compounds: "Amazon-System", "Hermes-Depot", and as the
+        # head of a closed one ("Zwischenhändler", "Logistikdienstleister").
+        regex = rf"(?:\w\w\w+?-?)?{regex}(?:-\w+)?"
+    return regex
 
 
 def trie_regex(words: list[str]) -> str:
