@@ -126,6 +126,12 @@ def texts(data: Any) -> Iterator[Text]:
             yield Text(path, kind, value)
 
 
+def readable(source: str) -> str:
+    """A pattern as it reads the seller's text: its "\\." also matches a full stop inside a
+    sentence, which the rules see as sentences.INNER_STOP."""
+    return source.replace("\\.", "[.\u2024]")
+
+
 @functools.cache
 def phrase_lists() -> tuple[str, ...]:
     """The keys of the phrase rules' lists in rules/<language>.yaml (the catalogue's names)."""
@@ -257,7 +263,7 @@ class Phrase:
     @property
     def pattern(self) -> re.Pattern[str]:
         if self._pattern is None:
-            self._pattern = re.compile(self.source, re.IGNORECASE | re.MULTILINE)
+            self._pattern = re.compile(readable(self.source), re.IGNORECASE | re.MULTILINE)
         return self._pattern
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -353,7 +359,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
     found: dict[str, list[tuple[int, int]]] = {}  # what each rule found, as spans of the text
     norm = normalise.normalise(text.value)
     value = norm.text
-    own = sentences.mask_quotes(value)
+    own = sentences.mask_stops(sentences.mask_quotes(value))
     lowered = value.lower()
     candidates = sorted(lists["trigger"].candidates(lowered))
     present = {lists["rule_of"][index] for index in candidates}

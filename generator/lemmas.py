@@ -248,6 +248,27 @@ def not_future(language: str) -> frozenset[str]:
     return frozenset(data.get(language, []))
 
 
+# The auxiliaries of the future where it is built with one.
+_FUTURE_AUXILIARY = {"en": {"will", "shall", "won't"}, "de": {"wird", "werden", "wirst"}}
+
+
+def says_future(words: list[str], language: str) -> bool:
+    """Whether any of the words is a future form: an auxiliary of the future, or a word with a
+    future ending that the dictionary does not know as something else."""
+    lowered = [word.lower() for word in words]
+    if language in _FUTURE_AUXILIARY:
+        return any(word in _FUTURE_AUXILIARY[language] for word in lowered)
+    ending = _future_ending(language)
+    return ending is not None and any(
+        ending.fullmatch(word) and word not in not_future(language) for word in lowered
+    )
+
+
+@cache
+def _future_ending(language: str) -> re.Pattern[str] | None:
+    return re.compile(_FUTURE_WORD[language]) if language in _FUTURE_WORD else None
+
+
 def write_analysis() -> None:
     """rules/analysis.json: the prefilter's analysis of every pattern, as shipped."""
     from generator import checks, i18n, prefilter

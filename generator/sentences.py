@@ -130,6 +130,27 @@ def mask_quotes(text: str) -> str:
     return "".join(out)
 
 
+# What a full stop inside a sentence becomes for the rules ("am 3. März", "4.8 %", "z.B."):
+# a gap such as [^.;!?] in a pattern runs on to the end of the sentence instead of stopping
+# there. A pattern's "\\." matches it too (checks.readable).
+INNER_STOP = "\u2024"
+
+
+def mask_stops(text: str) -> str:
+    """The text with each full stop that does not end a sentence replaced by INNER_STOP."""
+    if "." not in text:
+        return text
+    ends = set()
+    for _, end in sentence_spans(text):
+        stop = len(text[:end].rstrip())
+        while stop > 0 and text[stop - 1] in ".!?;\"'\u201d\u201c\u00bb\u2019)":
+            stop -= 1
+            ends.add(stop)
+    return "".join(
+        INNER_STOP if char == "." and k not in ends else char for k, char in enumerate(text)
+    )
+
+
 @lru_cache(maxsize=65536)
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the sentences: ended by . ! ? ; (not after an abbreviation, an ordinal date such
