@@ -118,10 +118,6 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     if not _marks_stand(text, found, start, end, grammar):
         return False
     if name == "blame" and "denial" not in found.re.groupindex:
-        # "Our listing tool will refuse…": a tool of our own is our side. The seller's own
-        # cause or cited data anywhere in the field ("…; we had no check of the condition")
-        # make the other party's part a fact.
-        # A glitch of our own software is still an excuse: (?P<malfunction>) ignores own_tool.
         # "Since 3 March the listing tool will reject…" describes a control: a fault is told in
         # the past or present.
         if lemmas.says_future(_WORDS.findall(found.group(0)), language):
@@ -133,6 +129,10 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             grammar, "first_person_subject", text, found.start() + comma, found.end()
         ):
             return False
+        # "Our listing tool will refuse…": a tool of our own is our side. The seller's own
+        # cause or cited data anywhere in the field ("…; we had no check of the condition")
+        # make the other party's part a fact.
+        # A glitch of our own software is still an excuse: (?P<malfunction>) ignores own_tool.
         own_tool = "malfunction" not in found.re.groupindex and _cue(
             grammar, "own_tool", text, max(start, found.start() - 40), found.end()
         )

@@ -142,7 +142,9 @@ def mask_stops(text: str) -> str:
         return text
     ends = set()
     for _, end in sentence_spans(text):
-        stop = len(text[:end].rstrip())
+        stop = end
+        while stop > 0 and text[stop - 1].isspace():
+            stop -= 1
         while stop > 0 and text[stop - 1] in ".!?;\"'\u201d\u201c\u00bb\u2019)":
             stop -= 1
             ends.add(stop)

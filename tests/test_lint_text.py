@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -562,6 +563,65 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
             "blame",
             False,
         ),
+        # Another party in a causal clause blames only with a fault after it.
+        ("en", "cause", "We refunded it because the buyer returned it unopened.", "blame", False),
+        ("en", "cause", "We shipped late because the carrier failed to collect.", "blame", True),
+        # A formula apology is filler, not emotion; exclamation marks still exclaim.
+        ("fr", "summary", "Nous sommes vraiment désolés pour ce retard.", "emotion", False),
+        ("en", "summary", "We are so sorry!!! It was a mistake.", "emotion", True),
+        # A fault told in the future describes a control in place.
+        ("it", "action", "Dal 3 marzo lo strumento rifiuterà ogni caricamento.", "blame", False),
+        ("it", "cause", "Lo strumento ha rifiutato ogni caricamento per errore.", "blame", True),
+        # A first-person subject after a comma owns the fault; "bei uns" is no subject.
+        (
+            "fr",
+            "cause",
+            "L'adresse différait de celle de Seller Central, on avait oublié de la changer.",
+            "blame",
+            False,
+        ),
+        (
+            "de",
+            "cause",
+            "Die Verspätungen kamen von DPD, die haben bei uns ständig nicht abgeholt.",
+            "blame",
+            True,
+        ),
+        # A date's full stop does not end the gap between the actor and its fault.
+        (
+            "de",
+            "cause",
+            "Weil der Paketdienst die Pakete am 3. März nicht abgeholt hat.",
+            "blame",
+            True,
+        ),
+        # A suspension due to buyers' complaints is a fact; due to a faulty update, an excuse.
+        (
+            "es",
+            "summary",
+            "La cuenta se desactivó debido a tres quejas de clientes en marzo.",
+            "blame",
+            False,
+        ),
+        (
+            "es",
+            "cause",
+            "El error se debe a una actualización defectuosa de la herramienta.",
+            "blame",
+            True,
+        ),
+        # What our own contract or checklist lacked is our cause.
+        (
+            "en",
+            "cause",
+            "The supplier changed a part without notice; our contract did not require notice.",
+            "blame",
+            False,
+        ),
+        ("en", "cause", "The supplier changed a part without notice.", "blame", True),
+        # A consequence for staff or rent is a hardship, not a plan.
+        ("es", "summary", "Tendremos que despedir a nuestros empleados.", "promise", False),
+        ("es", "action", "Tendremos que formar a nuestros empleados.", "promise", True),
     ],
 )
 def test_each_grammar_cue_decides_both_ways(
@@ -591,3 +651,20 @@ def test_german_typed_without_umlauts_is_read_as_german() -> None:
     typed = "ursache war ein anderer haendler, der unsere produktdaten ueberschrieben hat."
     assert "lint.blame" in _codes(typed, "de", "root_cause")
     assert lemmas.tolerate_digraphs(r"(?<!für\s)ü") == r"(?<!für\s)(?:ü|ue)"  # width kept
+
+
+def test_full_stops_inside_a_sentence_are_masked_for_the_rules_only() -> None:
+    """A date, a decimal or an abbreviation keeps its sentence whole; its own end stays."""
+    text = "Am 3. März waren es 4.8 % bzw. 12 Pakete. Danach nicht mehr."
+    masked = sentences.mask_stops(text)
+    assert len(masked) == len(text)
+    assert masked.count(".") == 2 and masked.endswith("mehr.") and "Pakete. Danach" in masked
+    assert re.search(checks.readable(r"\d\.\s?März"), masked)
+
+
+def test_a_german_noun_of_a_lemma_set_stands_in_compounds() -> None:
+    sets = {"actor": ["Lieferant", "System"]}
+    pattern = re.compile(r"\b" + lemmas.expand("{actor}", "de", sets) + r"\b", re.IGNORECASE)
+    for compound in ("Amazon-System", "Zwischenlieferant", "Lieferanten-Portal", "System"):
+        assert pattern.fullmatch(compound), compound
+    assert not pattern.search("Systematik")
