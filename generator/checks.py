@@ -427,7 +427,9 @@ _NAMED = re.compile(
 
 
 _COMPANY = re.compile(
-    r",?\s+(GmbH|Ltd|LLC|Inc|SAS|SARL|S\.?r\.?l|SpA|S\.?L\b|S\.?A\b|AG\b|KG\b|Co\b)"
+    readable(
+        r",?\s+(GmbH|Ltd|LLC|Inc|SAS|SARL|S\.?r\.?l|SpA|S\.?p\.?A|S\.?L\b|S\.?A\b|AG\b|KG\b|Co\b)"
+    )
 )
 
 

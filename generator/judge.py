@@ -310,14 +310,15 @@ _FIGURE = re.compile(r"\d")
 _LEAD = re.compile(r"(?:\W*\w+){1,3}")  # the first words of a match
 # A colon followed by a clause of five words or more says how.
 _EXPLAINED = re.compile(r":\s+(?:\S+\s+){4,}\S")
-# A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?").
+# A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?"). The
+# text the rules read has a full stop inside a sentence as sentences.INNER_STOP (\u2024).
 _WHY = re.compile(
-    r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.)-]?\s*|\d+[.):]\s*)?"
+    r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.\u2024)-]?\s*|\d+[.\u2024):]\s*)?"
     r"(?:and\s+)?(?:why|warum|weshalb|wieso|pourquoi|¿?\s*por\s*qu[ée]|perch[ée])\b",
     re.IGNORECASE,
 )
 _IDENTIFIER = re.compile(
-    r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:\.\d+)*)\b"
+    r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:[.\u2024]\d+)*)\b"
     r"|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*\b"
 )
 # Capitalised words that name nobody in particular.

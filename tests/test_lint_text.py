@@ -619,6 +619,21 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
             False,
         ),
         ("en", "cause", "The supplier changed a part without notice.", "blame", True),
+        # A full stop inside a sentence keeps a legal form and a numbered why readable.
+        (
+            "es",
+            "action",
+            "La factura de PROVEEDORA DEL SUR S.L. está a nombre de nuestra sociedad.",
+            "emotion",
+            False,
+        ),
+        (
+            "de",
+            "cause",
+            "2. Warum wurde das nicht geprüft? Weil die Checkliste den Schritt nicht enthielt.",
+            "question",
+            False,
+        ),
         # A consequence for staff or rent is a hardship, not a plan.
         ("es", "summary", "Tendremos que despedir a nuestros empleados.", "promise", False),
         ("es", "action", "Tendremos que formar a nuestros empleados.", "promise", True),
