@@ -419,7 +419,10 @@ def character_findings(text: Text) -> Iterator[Finding]:
 # template's placeholder in brackets ([DATUM], <ASIN>).
 _NAMED = re.compile(
     r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
-    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea)"
+    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea"
+    # a company by name: "la empresa DISTRIBUCIONES GARCÍA", "supplier NINGBO STARLITE"
+    r"|company|supplier|manufacturer|firma|lieferant|hersteller|société|fournisseur|fabricant"
+    r"|empresa|proveedor|fabricante|mayorista|ditta|azienda|fornitore|produttore|grossista)"
     # "product X", "marca «X»", not "product is ORIGINAL": no verb between
     r"\s+((?!(is|are|was|ist|sind|war|est|sont|était|es|son|era|fue|è|sono|erano)\s)\S+\s+){0,2}$",
     re.IGNORECASE,

@@ -634,6 +634,14 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
             "question",
             False,
         ),
+        # A company named in capitals is no shouting.
+        (
+            "es",
+            "action",
+            "Compramos el lote a la empresa DISTRIBUCIONES GARCÍA el 3 de marzo.",
+            "emotion",
+            False,
+        ),
         # A consequence for staff or rent is a hardship, not a plan.
         ("es", "summary", "Tendremos que despedir a nuestros empleados.", "promise", False),
         ("es", "action", "Tendremos que formar a nuestros empleados.", "promise", True),
