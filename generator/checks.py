@@ -429,6 +429,12 @@ _NAMED = re.compile(
 )
 
 
+# "Article 15 EUTMR", "Verordnung (EU) 2023/988 GPSR": the acronym of a law after its number.
+_LAW = re.compile(
+    r"(\d[\d/.\u2024)]*|\b(art|article|artikel|artículo|articolo|regulation|verordnung|règlement"
+    r"|reglamento|regolamento|directive|richtlinie|directiva|direttiva))[.\u2024]?\s*$",
+    re.IGNORECASE,
+)
 _COMPANY = re.compile(
     readable(
         r",?\s+(GmbH|Ltd|LLC|Inc|SAS|SARL|S\.?r\.?l|SpA|S\.?p\.?A|S\.?L\b|S\.?A\b|AG\b|KG\b|Co\b)"
@@ -448,6 +454,7 @@ def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
             or _COMPANY.match(after)
+            or _LAW.search(before)
         ):
             continue
         words = [w for w in run.group(0).split() if w not in allowed]

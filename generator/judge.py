@@ -122,6 +122,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # the past or present.
         if lemmas.says_future(_WORDS.findall(found.group(0)), language):
             return False
+        if _cue(grammar, "enforcement", text, found.start(), found.end()):
+            return False
         # "…dans Seller Central, on avait oublié de la changer": a first person after a comma
         # inside the match is the subject of its fault.
         comma = found.group(0).find(",")
