@@ -48,10 +48,21 @@ def spans(
             continue
         if not _stands(name, text, language, found):
             continue
+        if name == "filler" and _in_appeal(text, language, found, others.get("emotion", [])):
+            continue
         taken.append(found.span())
     if name == "vague" and not taken and kind in _VAGUE_KINDS and _in_language(text, language):
         taken.extend(_empty(text, language, [span for spans in others.values() for span in spans]))
     return sorted(taken)
+
+
+def _in_appeal(text: str, language: str, found: re.Match[str], emotion: list[Span]) -> bool:
+    """Whether a filler match tells the company's story inside a hardship appeal ("c'est notre
+    unique source de revenus depuis trois ans"): the emotion rule has the sentence."""
+    start, end = sentences.sentence_of(text, found.start())
+    return any(start <= a < end for a, _ in emotion) and _cue(
+        _grammar(language), "story", text, found.start(), found.end()
+    )
 
 
 def _empty(text: str, language: str, others: list[Span]) -> list[Span]:
