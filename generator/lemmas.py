@@ -60,10 +60,18 @@ def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
     words = {form for lemma in lemmas for form in table.get(str(lemma).lower(), [lemma])}
     regex = "(?:" + trie_regex(sorted(words)) + ")"
     if language == "de" and all(str(lemma)[:1].isupper() for lemma in lemmas):
-        # A German noun stands in compounds: "Amazon-System", "Hermes-Depot", and as the
-        # head of a closed one ("Zwischenhändler", "Logistikdienstleister").
-        regex = rf"(?:\w\w\w+?-?)?{regex}(?:-\w+)?"
+        # A German noun stands as the head of a compound ("Amazon-System",
+        # "Zwischenhändler"), and before a hyphen only where the compound names a part of that
+        # party ("Hermes-Verteilzentrum"), not a thing of it ("Käufer-Verkäufer-Postfach").
+        regex = rf"(?:\w\w\w+?-?)?{regex}(?:-{_GERMAN_PART}\b|(?!-))"
     return regex
+
+
+# The heads of German hyphenated compounds that name a part of the party before the hyphen.
+_GERMAN_PART = (
+    "(?:Verteilzentrum|Logistikzentrum|Versandzentrum|Zentrum|Depot|Lager|Hub|Fahrer|Mitarbeiter"
+    "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus)"
+)
 
 
 def trie_regex(words: list[str]) -> str:
