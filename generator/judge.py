@@ -6,7 +6,11 @@ with what a pattern cannot see on its own:
   with a start date in the same field describes a control in place, not an intention; a word
   that only ends like a future ("albarán", "nous rencontrons") is none (lemmas.not_future);
 - blame: the seller's own cause or cited data anywhere in the field make another party's part
-  a fact, unless the pattern denies or accuses outright (?P<denial>);
+  a fact, unless the pattern denies or accuses outright (?P<denial>); so do a fault told in the
+  future (a control), Amazon's enforcement told as the event appealed, and a first-person subject
+  after a comma inside the match;
+- emotion and filler: a formula apology is filler, not emotion; the company's story inside a
+  hardship appeal is part of the appeal, not filler;
 - vague: an action or proof that names nothing concrete at all (no figure, date, named
   document, tool, role or identifier) is vague as a whole, and so is a sentence of a longer
   one that claims a measure and names nothing, beside the phrase patterns.
@@ -133,6 +137,7 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # the past or present.
         if lemmas.says_future(_WORDS.findall(found.group(0)), language):
             return False
+        # "Amazon deactivated the listing on 3 March" is the event appealed, told as a fact.
         if _cue(grammar, "enforcement", text, found.start(), found.end()):
             return False
         # "…dans Seller Central, on avait oublié de la changer": a first person after a comma
