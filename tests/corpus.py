@@ -32,6 +32,8 @@ PARTS = {
     "sealed-4": CORPUS / "sealed-4",  # written after the rules of that day were final
     "sealed-5": CORPUS / "sealed-5",  # written blind in the next session, measured once at its end
     "sealed-6": CORPUS / "sealed-6",  # written blind late in that session, measured after its rules
+    "sealed-7": CORPUS / "sealed-7",  # written blind when the third session began, measured last
+    "sealed-8": CORPUS / "sealed-8",  # written blind late in the third, measured after its rules
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
