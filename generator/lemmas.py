@@ -182,6 +182,8 @@ def _french_future(form: str, lemma: str) -> bool:
     stem = form[: -len(ending)] if ending else form
     if not ending or not stem.endswith("r") or not lemma.endswith(("er", "ir", "re", "oir")):
         return False
+    if stem == lemma[:-2]:
+        return False  # the present of a verb whose stem ends in r: "nous livrons", "ouvrons"
     plain = _fold(stem).replace("ll", "l").replace("tt", "t")
     return (
         stem in (lemma, lemma[:-1])

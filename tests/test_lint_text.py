@@ -642,6 +642,9 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
             "emotion",
             False,
         ),
+        # The present of a French verb whose stem ends in r is no future.
+        ("fr", "action", "Nous livrons chaque commande sous 24 heures.", "promise", False),
+        ("fr", "action", "Nous livrerons chaque commande sous 24 heures.", "promise", True),
         # A consequence for staff or rent is a hardship, not a plan.
         ("es", "summary", "Tendremos que despedir a nuestros empleados.", "promise", False),
         ("es", "action", "Tendremos que formar a nuestros empleados.", "promise", True),
