@@ -457,10 +457,18 @@ def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None
             or _LAW.search(before)
         ):
             continue
-        words = [w for w in run.group(0).split() if w not in allowed]
+        parts = run.group(0).split()
+        if parts[-1] in _LEGAL_FORMS:
+            continue  # "BRIGHTHOLM TRADING LTD": a company by name
+        words = [w for w in parts if w not in allowed]
         if any(len(w) >= 5 for w in words) or sum(len(w) >= 4 for w in words) >= 2:
             return run.group(0)
     return ""
+
+
+_LEGAL_FORMS = frozenset(
+    "LTD LLC INC CORP PLC GMBH AG KG UG OHG SARL SAS SA SL SLU SRL SPA SNC BV NV".split()
+)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -103,7 +103,8 @@ def _stripped(text: str, span: Span) -> Span:
 def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     """Whether a match is what its rule means, given its sentence.
 
-    A pattern can mark itself with an empty named group: (?P<nofigure>) stands only in a
+    A pattern can mark itself with an empty named group: (?P<excuse>) is filler only in a field
+    without the seller's own cause, (?P<nofigure>) stands only in a
     sentence without a figure ("customers are satisfied"), (?P<denial>) is blame even beside
     the seller's own cause ("the complaints are unfounded"), (?P<subject>) stands only where
     the seller is not named before the match in its clause (the other actor is the subject),
@@ -119,6 +120,14 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in the
     # past tense is not addressed to the reviewer.
     if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
+        return False
+    # "We did not know that… that gap in our knowledge is the cause": ignorance told beside the
+    # seller's own cause (?P<excuse>) is an admission, not an excuse.
+    if (
+        name == "filler"
+        and "excuse" in found.re.groupindex
+        and _cue(grammar, "own_cause", text, 0, len(text))
+    ):
         return False
     # "We are truly sorry for the inconvenience": a formula apology is the filler rule's
     # ("So sorry!!!" still exclaims).
