@@ -467,7 +467,28 @@ def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None
 
 
 _LEGAL_FORMS = frozenset(
-    "LTD LLC INC CORP PLC GMBH AG KG UG OHG SARL SAS SA SL SLU SRL SPA SNC BV NV".split()
+    [
+        "LTD",
+        "LLC",
+        "INC",
+        "CORP",
+        "PLC",
+        "GMBH",
+        "AG",
+        "KG",
+        "UG",
+        "OHG",
+        "SARL",
+        "SAS",
+        "SA",
+        "SL",
+        "SLU",
+        "SRL",
+        "SPA",
+        "SNC",
+        "BV",
+        "NV",
+    ]
 )
 
 
