@@ -645,6 +645,18 @@ def test_an_action_that_names_nothing_concrete_is_vague(text: str, vague: bool) 
         # The present of a French verb whose stem ends in r is no future.
         ("fr", "action", "Nous livrons chaque commande sous 24 heures.", "promise", False),
         ("fr", "action", "Nous livrerons chaque commande sous 24 heures.", "promise", True),
+        # Ignorance beside the seller's own cause is an admission; alone, an excuse.
+        (
+            "en",
+            "cause",
+            "We did not know that this was prohibited, and that gap in our knowledge is the cause.",
+            "filler",
+            False,
+        ),
+        ("en", "cause", "We did not know that this was prohibited.", "filler", True),
+        # Capitals ending in a legal form name a company; goods that came from a party are sourced.
+        ("en", "action", "We uploaded a bill issued to BRIGHTHOLM TRADING LTD.", "emotion", False),
+        ("fr", "summary", "Notre stock provenait du distributeur Orvane.", "blame", False),
         # A consequence for staff or rent is a hardship, not a plan.
         ("es", "summary", "Tendremos que despedir a nuestros empleados.", "promise", False),
         ("es", "action", "Tendremos que formar a nuestros empleados.", "promise", True),
