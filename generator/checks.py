@@ -419,10 +419,7 @@ def character_findings(text: Text) -> Iterator[Finding]:
 # template's placeholder in brackets ([DATUM], <ASIN>).
 _NAMED = re.compile(
     r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
-    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea"
-    # a company by name: "la empresa DISTRIBUCIONES GARCÍA", "supplier NINGBO STARLITE"
-    r"|company|supplier|manufacturer|firma|lieferant|hersteller|société|fournisseur|fabricant"
-    r"|empresa|proveedor|fabricante|mayorista|ditta|azienda|fornitore|produttore|grossista)"
+    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea)"
     # "product X", "marca «X»", not "product is ORIGINAL": no verb between
     r"\s+((?!(is|are|was|ist|sind|war|est|sont|était|es|son|era|fue|è|sono|erano)\s)\S+\s+){0,2}$",
     re.IGNORECASE,
@@ -434,11 +431,6 @@ _LAW = re.compile(
     r"(\d[\d/.\u2024)]*|\b(art|article|artikel|artículo|articolo|regulation|verordnung|règlement"
     r"|reglamento|regolamento|directive|richtlinie|directiva|direttiva))[.\u2024]?\s*$",
     re.IGNORECASE,
-)
-_COMPANY = re.compile(
-    readable(
-        r",?\s+(GmbH|Ltd|LLC|Inc|SAS|SARL|S\.?r\.?l|SpA|S\.?p\.?A|S\.?L\b|S\.?A\b|AG\b|KG\b|Co\b)"
-    )
 )
 
 
@@ -453,17 +445,28 @@ def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None
             or (before_name is not None and before_name.search(before))
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
-            or _COMPANY.match(after)
+            or _legal_form(_next_word(after))
             or _LAW.search(before)
         ):
             continue
         parts = run.group(0).split()
-        if parts[-1] in _LEGAL_FORMS:
+        if _legal_form(parts[-1]):
             continue  # "BRIGHTHOLM TRADING LTD": a company by name
         words = [w for w in parts if w not in allowed]
         if any(len(w) >= 5 for w in words) or sum(len(w) >= 4 for w in words) >= 2:
             return run.group(0)
     return ""
+
+
+def _next_word(text: str) -> str:
+    """The first word of a text, past a comma and without its punctuation ("Ltd" of ", Ltd.")."""
+    words = text.lstrip(", \n\t").split(maxsplit=1)
+    return words[0].rstrip(",;:)") if words else ""
+
+
+def _legal_form(word: str) -> bool:
+    """Whether a word is a company's legal form ("GmbH", "S.L.", "S.r.l.", "LTD")."""
+    return word.replace(".", "").replace(sentences.INNER_STOP, "").upper() in _LEGAL_FORMS
 
 
 _LEGAL_FORMS = frozenset(
@@ -488,6 +491,7 @@ _LEGAL_FORMS = frozenset(
         "SNC",
         "BV",
         "NV",
+        "CO",
     ]
 )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -311,62 +312,62 @@ def tolerate_digraphs(source: str) -> str:
     """The regular expression with each umlaut (outside a character class) also matching its
     two-letter spelling."""
     out: list[str] = []
-    opened = False
-    escaped = False
-    behind = 0  # depth inside a look-behind, which must keep its width
-    depth = 0
-    for index, char in enumerate(source):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif opened:
-            opened = char != "]" or out[-1] == "["
-        elif char == "[":
-            opened = True
-        elif char == "(":
-            depth += 1
-            if not behind and source.startswith(("(?<=", "(?<!"), index):
-                behind = depth
-        elif char == ")":
-            behind = 0 if behind == depth else behind
-            depth -= 1
-        elif char.lower() in _DIGRAPHS and not behind:
+    for _, char, place in _regex_characters(source):
+        if place == "literal" and char.lower() in _DIGRAPHS:
             out.append(f"(?:{char}|{_DIGRAPHS[char.lower()]})")
-            continue
-        out.append(char)
+        else:
+            out.append(char)
     return "".join(out)
 
 
 def tolerate_missing_accents(source: str) -> str:
     """The regular expression with each accented letter also matching its plain letter."""
     out: list[str] = []
-    opened = -1  # where the character class being read starts in `out`, or -1
-    escaped = False
-    for index, char in enumerate(source):
+    opened = 0  # where the character class being read starts in `out`
+    for index, char, place in _regex_characters(source):
         plain = _plain(char)
+        if place == "class_start":
+            opened = len(out)
+        elif place == "class_end" and out[opened + 1] != "^":  # a negated class stays
+            present = set(out[opened:])
+            out.extend(sorted({_plain(c) for c in present} - present))
         # Only inside a word of four letters or more: "è"/"e", "à"/"a", "él"/"el" and
         # "más"/"mas" are other words.
-        if plain != char and not _inside_word(source, index):
-            plain = char
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif opened >= 0:
-            if char == "]" and len(out) > opened + 1 and out[opened + 1] != "^":
-                present = set(out[opened:])
-                out.extend(sorted({_plain(c) for c in present} - present))
-                opened = -1
-            elif char == "]" and len(out) > opened + 1:
-                opened = -1  # a negated class stays as it is
-        elif char == "[":
-            opened = len(out)
-        elif plain != char:
+        elif place in ("literal", "behind") and plain != char and _inside_word(source, index):
             out.append(f"[{char}{plain}]")
             continue
         out.append(char)
     return "".join(out)
+
+
+def _regex_characters(source: str) -> Iterator[tuple[int, str, str]]:
+    """Each character of a regular expression with where it stands: "escaped" (a backslash and
+    the character it escapes), "class_start", "class" and "class_end" (a character class),
+    "behind" (in a look-behind, which must keep its width) or "literal"."""
+    opened = escaped = first = False
+    behind = depth = 0  # the depth of the look-behind being read, and of groups
+    for index, char in enumerate(source):
+        just_opened, first = first, False
+        if escaped:
+            escaped, place = False, "escaped"
+        elif char == "\\":
+            escaped, place = True, "escaped"
+        elif opened:
+            closes = char == "]" and not just_opened  # "[]…]": a first "]" is a member
+            opened, place = not closes, "class_end" if closes else "class"
+        elif char == "[":
+            opened = first = True
+            place = "class_start"
+        else:
+            if char == "(":
+                depth += 1
+                if not behind and source.startswith(("(?<=", "(?<!"), index):
+                    behind = depth
+            elif char == ")":
+                behind = 0 if behind == depth else behind
+                depth -= 1
+            place = "behind" if behind else "literal"
+        yield index, char, place
 
 
 def _inside_word(source: str, index: int) -> bool:
