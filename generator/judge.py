@@ -146,6 +146,13 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         # the past or present.
         if lemmas.says_future(_WORDS.findall(found.group(0)), language):
             return False
+        # "…encargada de atención al cliente, y no menciona…": the seller's own department,
+        # named after its customers, is no other party (a party opens or ends a match).
+        if any(
+            _within(grammar, "own_department", text, index)
+            for index in (found.start(), found.end() - 1)
+        ):
+            return False
         # "Amazon deactivated the listing on 3 March" is the event appealed, told as a fact.
         if _cue(grammar, "enforcement", text, found.start(), found.end()):
             return False
@@ -186,6 +193,15 @@ def _looks_future(found: re.Match[str], start: int, language: str) -> bool:
         and words[0][0].isupper()
         and not words[0].isupper()
     )
+
+
+def _within(grammar: dict[str, re.Pattern[str]], key: str, text: str, index: int) -> bool:
+    """Whether the language's cue `key` occurs around text[index], holding it."""
+    pattern = grammar.get(key)
+    if pattern is None:
+        return False
+    window = pattern.finditer(text, max(0, index - 40), index + 40)
+    return any(found.start() <= index < found.end() for found in window)
 
 
 def _cue(grammar: dict[str, re.Pattern[str]], key: str, text: str, start: int, end: int) -> bool:
