@@ -117,6 +117,10 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return not _looks_future(found, start, language) and _promise_stands(
             text, found, start, end, grammar
         )
+    # "…contrôlé par Mme Constance Pardon": a word of the rule capitalised inside its sentence
+    # is a name.
+    if name in ("emotion", "filler") and _a_name(found, start, language):
+        return False
     # "We apologised to the 14 buyers and refunded them" reports an action; a courtesy in the
     # past tense is not addressed to the reviewer.
     if name == "filler" and _cue(grammar, "reported_courtesy", text, start, found.end()):
@@ -186,12 +190,26 @@ def _looks_future(found: re.Match[str], start: int, language: str) -> bool:
         return False
     if words[-1].lower() in lemmas.not_future(language):
         return True
+    return _a_name(found, start, language)
+
+
+# The titles before a surname: "Frau Ehrlich", "Mme Constance Pardon".
+_TITLE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Dott)\.?\s+(?:[A-ZÀ-Ý]\w+\s+)?)$"
+)
+
+
+def _a_name(found: re.Match[str], start: int, language: str) -> bool:
+    """A match that is one word capitalised inside its sentence names someone ("Durán",
+    "Constance Pardon"); in German, where every noun is capitalised, only after a title."""
+    words = _WORDS.findall(found.group(0))
+    before = found.string[start : found.start()]
     return (
         len(words) == 1
-        and language != "de"  # every German noun is capitalised
-        and bool(found.string[start : found.start()].strip(" \n\t\"'«“("))  # not its first word
         and words[0][0].isupper()
         and not words[0].isupper()
+        and bool(before.strip(" \n\t\"'«“("))  # not its first word
+        and (language != "de" or _TITLE.search(before) is not None)
     )
 
 

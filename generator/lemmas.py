@@ -71,7 +71,7 @@ def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
 # The heads of German hyphenated compounds that name a part of the party before the hyphen.
 _GERMAN_PART = (
     "(?:Verteilzentrum|Logistikzentrum|Versandzentrum|Zentrum|Depot|Lager|Hub|Fahrer|Mitarbeiter"
-    "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus)"
+    "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus|Abholung|Zustellung|Annahme)"
 )
 
 
