@@ -386,7 +386,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
-        shout = _shouting(own, lists["capitals"], judge.cue(language, "before_name"))
+        shout = _shouting(own, lists["capitals"], language, judge.cue(language, "before_name"))
         if shout:
             yield Finding("lint.emotion", text.path, shout, shout)
 
@@ -419,9 +419,17 @@ def character_findings(text: Text) -> Iterator[Finding]:
 # template's placeholder in brackets ([DATUM], <ASIN>).
 _NAMED = re.compile(
     r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
-    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea)"
+    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea"
+    r"|colección|collezione|kollektion|gamme|gama|serie|série|reihe|range)"
     # "product X", "marca «X»", not "product is ORIGINAL": no verb between
     r"\s+((?!(is|are|was|ist|sind|war|est|sont|était|es|son|era|fue|è|sono|erano)\s)\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+# "the TERRA range": in English the word for a brand follows its name.
+_NAMED_AFTER = re.compile(
+    r"\s+(range|brand|line|collection|series|mark|trademark|label|model|kit|set|products?)\b",
     re.IGNORECASE,
 )
 
@@ -434,28 +442,43 @@ _LAW = re.compile(
 )
 
 
-def _shouting(value: str, allowed: set[str], before_name: re.Pattern[str] | None = None) -> str:
-    """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+.
+def _shouting(
+    value: str, allowed: set[str], language: str, before_name: re.Pattern[str] | None = None
+) -> str:
+    """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+,
+    each a word of the language ("NIEMALS", "TODAS"), not a name ("EUROFINS", "KORVEN").
     After a preposition of the language's `before_name` cue ("tested by SGS", "encargamos a
     AITEX") a run of capitals names a laboratory or a company."""
     for run in _CAPITALS.finditer(value):
         before, after = value[max(0, run.start() - 40) : run.start()], value[run.end() :]
         if (
             _NAMED.search(before)
+            or _NAMED_AFTER.match(after)
             or (before_name is not None and before_name.search(before))
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
-            or _legal_form(_next_word(after))
+            or any(_legal_form(word) for word in _next_names(after))
             or _LAW.search(before)
         ):
             continue
         parts = run.group(0).split()
         if _legal_form(parts[-1]):
             continue  # "BRIGHTHOLM TRADING LTD": a company by name
-        words = [w for w in parts if w not in allowed]
+        words = [w for w in parts if w not in allowed and lemmas.known(w, language)]
         if any(len(w) >= 5 for w in words) or sum(len(w) >= 4 for w in words) >= 2:
             return run.group(0)
     return ""
+
+
+def _next_names(text: str) -> list[str]:
+    """The next word, and the capitalised words after it up to three ("FLORA Design GmbH")."""
+    words = [word.rstrip(",;:)") for word in text.lstrip(", \n\t").split(maxsplit=3)[:3]]
+    names = words[:1]
+    for word in words[1:]:
+        if not word[:1].isupper():
+            break
+        names.append(word)
+    return names
 
 
 def _next_word(text: str) -> str:

@@ -258,7 +258,7 @@ def _marks_stand(
 ) -> bool:
     """The conditions a pattern's empty named groups set (see _stands)."""
     groups = found.re.groupindex
-    if "nofigure" in groups and any(char.isdigit() for char in text[start:end]):
+    if "nofigure" in groups and _has_figure(text[start:end], grammar):
         return False
     # Illness, pregnancy or a death is a hardship appeal only about us; "not for use during
     # pregnancy" on a label is a fact.
@@ -277,6 +277,27 @@ def _marks_stand(
         ):
             return False
     return True
+
+
+def _has_figure(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
+    """Whether a sentence holds a figure besides its dates and times: "since 2 February 2026,
+    with daily collection at 15:00, customers are much happier" names no effect."""
+    plain = _CLOCK.sub(" ", sentence)
+    if "date" in grammar:
+        # a day's number before a month's name ("2 de febrero", "am 3. März")
+        for found in reversed(list(grammar["date"].finditer(plain))):
+            before = _DAY_BEFORE.search(plain, 0, found.start())
+            start = before.start() if before else found.start()
+            plain = plain[:start] + " " + plain[found.end() :]
+    return any(char.isdigit() for char in plain)
+
+
+# Times and numeric dates: 15:00, 9.30 h, 12.02.2026, 3/4/2026, 2026-03-04.
+_CLOCK = re.compile(
+    r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,4}[./\u2024-]\d{1,2}[./\u2024-]\d{2,4}\b"
+    r"|\b(?:19|20)\d\d\b"
+)
+_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|er|°|º)?[.\u2024]?\s+(?:de\s+|of\s+)?$")
 
 
 def cue(language: str, key: str) -> re.Pattern[str] | None:
@@ -305,6 +326,10 @@ def _describes_control(
     index = found.start()
     lead = _LEAD.match(text, index)  # a dropped subject shows in the verb's ending
     if _cue(grammar, "first_person", text, start, lead.end() if lead else index):
+        return False
+    # "…, la société procédera, dès la réactivation du compte, à un audit": the seller in the
+    # third person is the subject.
+    if _cue(grammar, "seller_alias", text, start, lead.end() if lead else index):
         return False
     if _cue(grammar, "control_subject", text, start, index + 1):
         return bool(grammar["start_date"].search(text))

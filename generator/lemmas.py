@@ -19,6 +19,7 @@ set lists the participle beside the verb where the rules need it.
 from __future__ import annotations
 
 import json
+import lzma
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -242,11 +243,136 @@ def main() -> None:
         text = json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
         (FOLDER / f"{path.stem}.json").write_text(text, encoding="utf-8")
         print(f"{path.stem}: {len(table)} lemmas, {sum(map(len, table.values()))} forms")
+        words = sorted(_words(path.stem, raw))
+        (FOLDER / f"{path.stem}-words.txt.xz").write_bytes(
+            lzma.compress(("\n".join(words) + "\n").encode("utf-8"), preset=9)
+        )
+        print(f"{path.stem}: {len(words)} words")
     futures = {language: not_futures(language) for language in i18n.languages()}
     text = json.dumps(futures, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
     (FOLDER / "not-future.json").write_text(text, encoding="utf-8")
     print("not futures: " + ", ".join(f"{k} {len(v)}" for k, v in futures.items()))
     write_analysis()
+
+
+def _words(language: str, raw: dict[str, Any]) -> set[str]:
+    """The words of a language a run of capitals may be shouted in (a development step):
+    simplemma's lemmas of 4 to 12 letters (German: no nouns, which name as often as they
+    shout), the rules' stopwords and the words the rules themselves are written with."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    dictionary = DefaultDictionaryFactory().get_dictionary(language)
+    words = {
+        str(lemma).lower()
+        for lemma in dictionary.values()
+        if 4 <= len(lemma) <= 12
+        and _ALPHABETIC.fullmatch(lemma)
+        and (language != "de" or str(lemma)[:1].islower())
+    }
+    words |= {str(word).lower() for word in raw.get("stopwords") or []}
+    for family in ("promise", "blame", "emotion", "filler", "vague", "question"):
+        for pattern in raw.get(family) or []:
+            text = _ESCAPE.sub(" ", str(pattern))  # "\\bjamais" is "jamais"
+            words |= {word.lower() for word in _LETTERS_IN.findall(text)}
+    return words
+
+
+_ALPHABETIC = re.compile(r"[^\W\d_]+")
+_LETTERS_IN = re.compile(r"[^\W\d_]{4,}")
+_ESCAPE = re.compile(r"\\[A-Za-z]")
+
+
+@cache
+def words(language: str) -> frozenset[str]:
+    """The words of a language (see _words), with English: its words stand in every plan."""
+    found: set[str] = set()
+    for name in {language, "en"}:
+        path = FOLDER / f"{name}-words.txt.xz"
+        if path.exists():
+            found |= set(lzma.decompress(path.read_bytes()).decode("utf-8").split())
+    return frozenset(found)
+
+
+def known(word: str, language: str) -> bool:
+    """Whether a word, in any case, is a word of the language or of English ("NIEMALS",
+    "TODAS", "IMMÉDIATEMENT"), not a name ("EUROFINS", "KORVEN"): the word itself or its
+    stem without a common ending."""
+    vocabulary = words(language)
+    if not vocabulary:
+        return True  # no list shipped: every run of capitals may shout, as before
+    lower = word.lower()
+    stems = {lower}
+    for _ in range(2):  # "immédiatement" -> "immédiate" -> "immédiat"
+        stems |= {
+            stem[: -len(ending)] + replacement
+            for stem in stems
+            for ending, replacement in _ENDINGS.get(language, ()) + _ENDINGS["en"]
+            if stem.endswith(ending) and len(stem) - len(ending) >= 3
+        }
+    return not stems.isdisjoint(vocabulary)
+
+
+# Inflectional and adverbial endings, and what a lemma has instead.
+_ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("s", ""),
+        ("es", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+    ),
+    "de": (
+        ("e", ""),
+        ("en", ""),
+        ("er", ""),
+        ("es", ""),
+        ("em", ""),
+        ("n", ""),
+        ("s", ""),
+        ("ern", ""),
+    ),
+    "fr": (
+        ("s", ""),
+        ("x", ""),
+        ("e", ""),
+        ("es", ""),
+        ("ment", ""),
+        ("ée", "er"),
+        ("ées", "er"),
+        ("és", "er"),
+        ("é", "er"),
+    ),
+    "es": (
+        ("s", ""),
+        ("es", ""),
+        ("as", "o"),
+        ("os", "o"),
+        ("a", "o"),
+        ("mente", ""),
+        ("ísimo", "o"),
+        ("ísima", "o"),
+        ("ísimos", "o"),
+        ("ísimas", "o"),
+        ("ísimo", "e"),
+        ("ísima", "e"),
+    ),
+    "it": (
+        ("i", "o"),
+        ("i", "e"),
+        ("e", "o"),
+        ("e", "a"),
+        ("a", "o"),
+        ("mente", ""),
+        ("issimo", "o"),
+        ("issima", "o"),
+        ("issimo", "e"),
+        ("issima", "e"),
+    ),
+}
 
 
 @cache

@@ -35,6 +35,7 @@ PARTS = {
     "sealed-7": CORPUS / "sealed-7",  # written blind when the third session began, measured last
     "sealed-8": CORPUS / "sealed-8",  # written blind late in the third, measured after its rules
     "sealed-9": CORPUS / "sealed-9",  # written blind at the third's end, measured after its fixes
+    "sealed-10": CORPUS / "sealed-10",  # written blind when the fourth session began
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
