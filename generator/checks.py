@@ -457,6 +457,7 @@ def _shouting(
             or (before_name is not None and before_name.search(before))
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
+            or (before.rfind("(") > before.rfind(")") and ")" in after[:40])  # "(crema ALOE PURA)"
             or any(_legal_form(word) for word in _next_names(after))
             or _LAW.search(before)
         ):

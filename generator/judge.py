@@ -195,7 +195,8 @@ def _looks_future(found: re.Match[str], start: int, language: str) -> bool:
 
 # The titles before a surname: "Frau Ehrlich", "Mme Constance Pardon".
 _TITLE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Dott)\.?\s+(?:[A-ZÀ-Ý]\w+\s+)?)$"
+    r"\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Dott)\.?\s+"
+    r"(?:[A-ZÀ-Ý]\w+\s+)?$"
 )
 
 
@@ -235,6 +236,12 @@ def _promise_stands(
         return False  # "How should we prevent that?" asks; the question rule reads it
     # "We had planned to change carrier: the contract was signed on 8 January" reports.
     if _cue(grammar, "past_plan", text, start, found.end()):
+        return False
+    # "Si un échantillon dépasse la limite, le lot sera détruit": a future after a condition,
+    # with none of us as its subject, is a rule in place ("if we find…, we will" still plans).
+    if _cue(grammar, "condition", text, start, found.start()) and not _cue(
+        grammar, "first_person", text, start, found.end()
+    ):
         return False
     # "Without the account we will have to let our five employees go" is a hardship appeal.
     if _cue(grammar, "without_account", text, start, end):

@@ -72,7 +72,8 @@ def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
 # The heads of German hyphenated compounds that name a part of the party before the hyphen.
 _GERMAN_PART = (
     "(?:Verteilzentrum|Logistikzentrum|Versandzentrum|Zentrum|Depot|Lager|Hub|Fahrer|Mitarbeiter"
-    "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus|Abholung|Zustellung|Annahme)"
+    "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus"
+    "|Abholung|Zustellung|Annahme)"
 )
 
 
@@ -272,14 +273,14 @@ def _words(language: str, raw: dict[str, Any]) -> set[str]:
     words |= {str(word).lower() for word in raw.get("stopwords") or []}
     for family in ("promise", "blame", "emotion", "filler", "vague", "question"):
         for pattern in raw.get(family) or []:
-            text = _ESCAPE.sub(" ", str(pattern))  # "\\bjamais" is "jamais"
+            text = _ESCAPE.sub(" ", str(pattern))  # "\\bjamais" is "jamais", no "(?P<denial>)"
             words |= {word.lower() for word in _LETTERS_IN.findall(text)}
     return words
 
 
 _ALPHABETIC = re.compile(r"[^\W\d_]+")
 _LETTERS_IN = re.compile(r"[^\W\d_]{4,}")
-_ESCAPE = re.compile(r"\\[A-Za-z]")
+_ESCAPE = re.compile(r"\\[A-Za-z]|\(\?P<\w+>\)")
 
 
 @cache
