@@ -37,6 +37,7 @@ PARTS = {
     "sealed-9": CORPUS / "sealed-9",  # written blind at the third's end, measured after its fixes
     "sealed-10": CORPUS / "sealed-10",  # written blind when the fourth session began
     "sealed-11": CORPUS / "sealed-11",  # written blind in the middle of the fourth
+    "sealed-12": CORPUS / "sealed-12",  # written blind late in the fourth, measured after its rules
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
