@@ -386,7 +386,7 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         and text.kind not in scopes.get("lint.emotion", frozenset())
         and text.kind not in _NAMES
     ):
-        shout = _shouting(own, lists["capitals"], language, judge.cue(language, "before_name"))
+        shout = _shouting(own, lists["capitals"], language)
         if shout:
             yield Finding("lint.emotion", text.path, shout, shout)
 
@@ -415,16 +415,8 @@ def character_findings(text: Text) -> Iterator[Finding]:
         yield Finding("lint.mixed-script", text.path, word, text.value[index : index + len(word)])
 
 
-# A name in capitals is no shouting: a mark or brand named as such, or marked ® or ™; nor is a
-# template's placeholder in brackets ([DATUM], <ASIN>).
-_NAMED = re.compile(
-    r"\b(mark|brand|trademark|label|model|marque|marke|markenname|marca|marchio|modèle|modell"
-    r"|modelo|modello|set|kit|product|produit|producto|produkt|prodotto|line|collection|linea"
-    r"|colección|collezione|kollektion|gamme|gama|serie|série|reihe|range)"
-    # "product X", "marca «X»", not "product is ORIGINAL": no verb between
-    r"\s+((?!(is|are|was|ist|sind|war|est|sont|était|es|son|era|fue|è|sono|erano)\s)\S+\s+){0,2}$",
-    re.IGNORECASE,
-)
+# A name in capitals is no shouting: a mark or brand named as such (each language's `brand_word`
+# cue), or marked ® or ™; nor is a template's placeholder in brackets ([DATUM], <ASIN>).
 
 
 # "the TERRA range": in English the word for a brand follows its name.
@@ -442,19 +434,25 @@ _LAW = re.compile(
 )
 
 
-def _shouting(
-    value: str, allowed: set[str], language: str, before_name: re.Pattern[str] | None = None
-) -> str:
+def _shouting(value: str, allowed: set[str], language: str) -> str:
     """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+,
     each a word of the language ("NIEMALS", "TODAS"), not a name ("EUROFINS", "KORVEN").
     After a preposition of the language's `before_name` cue ("tested by SGS", "encargamos a
     AITEX") a run of capitals names a laboratory or a company."""
+    named = [
+        cue
+        for cue in (
+            judge.cue(language, "brand_word"),
+            judge.cue("en", "brand_word"),
+            judge.cue(language, "before_name"),
+        )
+        if cue is not None
+    ]
     for run in _CAPITALS.finditer(value):
         before, after = value[max(0, run.start() - 40) : run.start()], value[run.end() :]
         if (
-            _NAMED.search(before)
+            any(cue.search(before) for cue in named)
             or _NAMED_AFTER.match(after)
-            or (before_name is not None and before_name.search(before))
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
             or (before.rfind("(") > before.rfind(")") and ")" in after[:40])  # "(crema ALOE PURA)"
