@@ -396,7 +396,7 @@ def concrete(text: str, language: str) -> bool:
     for cue in ("date", "figure_words", "concrete"):
         if cue in grammar and grammar[cue].search(text):
             return True
-    return language != "de" and _has_name(text)
+    return language != "de" and _has_name(text, language)
 
 
 _FIGURE = re.compile(r"\d")
@@ -414,55 +414,17 @@ _IDENTIFIER = re.compile(
     r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:[.\u2024]\d+)*)\b"
     r"|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*\b"
 )
-# Capitalised words that name nobody in particular.
-_COMMON = frozenset(
-    [
-        "I",
-        "We",
-        "Our",
-        "Amazon",
-        "Amazon's",
-        "The",
-        "This",
-        "That",
-        "These",
-        "All",
-        "Every",
-        "Each",
-        "Since",
-        "From",
-        "After",
-        "Before",
-        "Nous",
-        "Notre",
-        "Nos",
-        "Le",
-        "La",
-        "Les",
-        "Nosotros",
-        "Nuestro",
-        "Nuestra",
-        "Noi",
-        "Il",
-        "Lo",
-        "Gli",
-        # The writer's own company in a formal plan: "la Società ha implementato…".
-        "Company",
-        "Société",
-        "Sociedad",
-        "Empresa",
-        "Società",
-        "Azienda",
-    ]
-)
 _CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<!\n)\b[A-ZÀ-Ý][\w'-]+")
 
 
-def _has_name(text: str) -> bool:
+def _has_name(text: str, language: str) -> bool:
     """A capitalised word inside a sentence: a person, company, product or tool by name (not
-    in German, where every noun is capitalised)."""
+    in German, where every noun is capitalised), other than the language's `not_names` cue or
+    English's ("We", "Notre", "la Società ha implementato…")."""
+    common = [found for found in (cue(language, "not_names"), cue("en", "not_names")) if found]
     return any(
-        found.group(0) not in _COMMON and found.start() > 0 for found in _CAPITALISED.finditer(text)
+        found.start() > 0 and not any(pattern.match(found.group(0)) for pattern in common)
+        for found in _CAPITALISED.finditer(text)
     )
 
 
