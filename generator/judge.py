@@ -332,7 +332,7 @@ def _describes_control(
         return False
     index = found.start()
     lead = _LEAD.match(text, index)  # a dropped subject shows in the verb's ending
-    if _cue(grammar, "first_person", text, start, lead.end() if lead else index):
+    if _ours_outside_relative(grammar, text, start, lead.end() if lead else index):
         return False
     # "…, la société procédera, dès la réactivation du compte, à un audit": the seller in the
     # third person is the subject.
@@ -347,6 +347,22 @@ def _describes_control(
     since = grammar.get("since_date")
     opening = since.match(text[start:end].lstrip()) if since is not None else None
     return opening is not None and _cue(grammar, "start_date", text, start, index)
+
+
+def _ours_outside_relative(
+    grammar: dict[str, re.Pattern[str]], text: str, start: int, end: int
+) -> bool:
+    """Whether we stand in text[start:end] other than in a relative clause that describes a
+    control ("Dal 3 marzo la regola che abbiamo impostato su Linnworks impedirà…")."""
+    ours = grammar.get("first_person")
+    if ours is None:
+        return False
+    relative = grammar.get("relative_first_person")
+    spans = [found.span() for found in relative.finditer(text, start, end)] if relative else []
+    return any(
+        not any(a <= found.start() < b for a, b in spans)
+        for found in ours.finditer(text, start, end)
+    )
 
 
 def _clause(
