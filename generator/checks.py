@@ -415,17 +415,6 @@ def character_findings(text: Text) -> Iterator[Finding]:
         yield Finding("lint.mixed-script", text.path, word, text.value[index : index + len(word)])
 
 
-# A name in capitals is no shouting: a mark or brand named as such (each language's `brand_word`
-# cue), or marked ® or ™; nor is a template's placeholder in brackets ([DATUM], <ASIN>).
-
-
-# "the TERRA range": in English the word for a brand follows its name.
-_NAMED_AFTER = re.compile(
-    r"\s+(range|brand|line|collection|series|mark|trademark|label|model|kit|set|products?)\b",
-    re.IGNORECASE,
-)
-
-
 # "Article 15 EUTMR", "Verordnung (EU) 2023/988 GPSR": the acronym of a law after its number.
 _LAW = re.compile(
     r"(\d[\d/.\u2024)]*|\b(art|article|artikel|artículo|articolo|regulation|verordnung|règlement"
@@ -437,8 +426,10 @@ _LAW = re.compile(
 def _shouting(value: str, allowed: set[str], language: str) -> str:
     """A run of capitals that is not an acronym: one word of 5+ letters or 2+ words of 4+,
     each a word of the language ("NIEMALS", "TODAS"), not a name ("EUROFINS", "KORVEN").
-    After a preposition of the language's `before_name` cue ("tested by SGS", "encargamos a
-    AITEX") a run of capitals names a laboratory or a company."""
+    A run of capitals names a brand, a laboratory or a company after a word for a brand (the
+    `brand_word` cue, English's in every plan: "marca «X»"), before one in English ("the TERRA
+    range"), after a preposition of the `before_name` cue ("tested by SGS"), marked ® or ™, in
+    parentheses, or before a legal form; a template's placeholder stands in brackets."""
     named = [
         cue
         for cue in (
@@ -448,11 +439,12 @@ def _shouting(value: str, allowed: set[str], language: str) -> str:
         )
         if cue is not None
     ]
+    named_after = judge.cue("en", "brand_word_after")
     for run in _CAPITALS.finditer(value):
         before, after = value[max(0, run.start() - 40) : run.start()], value[run.end() :]
         if (
             any(cue.search(before) for cue in named)
-            or _NAMED_AFTER.match(after)
+            or (named_after is not None and named_after.match(after) is not None)
             or after.startswith(("®", "™"))
             or before.endswith(("[", "<", "{"))
             or (before.rfind("(") > before.rfind(")") and ")" in after[:40])  # "(crema ALOE PURA)"
@@ -478,12 +470,6 @@ def _next_names(text: str) -> list[str]:
             break
         names.append(word)
     return names
-
-
-def _next_word(text: str) -> str:
-    """The first word of a text, past a comma and without its punctuation ("Ltd" of ", Ltd.")."""
-    words = text.lstrip(", \n\t").split(maxsplit=1)
-    return words[0].rstrip(",;:)") if words else ""
 
 
 def _legal_form(word: str) -> bool:

@@ -262,6 +262,8 @@ def _words(language: str, raw: dict[str, Any]) -> set[str]:
     shout), the rules' stopwords and the words the rules themselves are written with."""
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
+    from generator import checks
+
     dictionary = DefaultDictionaryFactory().get_dictionary(language)
     words = {
         str(lemma).lower()
@@ -271,7 +273,7 @@ def _words(language: str, raw: dict[str, Any]) -> set[str]:
         and (language != "de" or str(lemma)[:1].islower())
     }
     words |= {str(word).lower() for word in raw.get("stopwords") or []}
-    for family in ("promise", "blame", "emotion", "filler", "vague", "question"):
+    for family in checks.phrase_lists():
         for pattern in raw.get(family) or []:
             text = _ESCAPE.sub(" ", str(pattern))  # "\\bjamais" is "jamais", no "(?P<denial>)"
             words |= {word.lower() for word in _LETTERS_IN.findall(text)}
