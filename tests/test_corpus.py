@@ -123,7 +123,8 @@ def test_a_phrase_rule_is_an_error_only_where_it_is_precise(
 # and measured once after its last fixes; sealed-10/ written blind when the fourth session began
 # and measured once after its third batch of changes; sealed-11/ written blind in its middle and
 # measured once after its fourth; sealed-12/ written blind late in it and measured once after its
-# last rule change). A change to the rules must not make them worse.
+# last rule change; sealed-13/ written blind when the fifth session began and measured once on the
+# rules it began with). A change to the rules must not make them worse.
 # Per part: precision/recall of each rule, in the order of _ORDER, and the largest share of good
 # passages with a false alarm.
 _ORDER = (
@@ -169,6 +170,10 @@ _MEASURED = {
     "sealed-12": (
         "1.00/1.00 1.00/.92 .84/.84 1.00/.93 1.00/.95 1.00/1.00 1.00/1.00 1.00/.80",
         0.023,
+    ),
+    "sealed-13": (
+        "1.00/1.00 1.00/.96 .91/.81 .93/1.00 1.00/.95 1.00/1.00 1.00/1.00 .96/.89",
+        0.012,
     ),
 }
 SEALED: dict[str, tuple[dict[str, tuple[float, float]], float]] = {
