@@ -299,10 +299,11 @@ def _has_figure(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
     return any(char.isdigit() for char in plain)
 
 
-# Times and numeric dates: 15:00, 9.30 h, 12.02.2026, 3/4/2026, 2026-03-04.
+# Times and numeric dates: 15:00, 9.30 h, 12.02.2026, 3/4/2026, 2026-03-04; and the numbers of
+# a case or an order, which measure nothing: 18473920561, 402-7718823-5521904.
 _CLOCK = re.compile(
     r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,4}[./\u2024-]\d{1,2}[./\u2024-]\d{2,4}\b"
-    r"|\b(?:19|20)\d\d\b"
+    r"|\b(?:19|20)\d\d\b|\b\d{8,}\b|\b\d{3}-\d{7}-\d{7}\b"
 )
 _DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|er|°|º)?[.\u2024]?\s+(?:de\s+|of\s+)?$")
 
