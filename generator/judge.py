@@ -271,6 +271,10 @@ def _marks_stand(
     # pregnancy" on a label is a fact.
     if "personal" in groups and not _cue(grammar, "personal", text, start, end):
         return False
+    # "Our only packer was on sick leave from 8 to 26 December" tells who was missing: a
+    # member of staff's illness is a fact of the staffing, not an appeal.
+    if "personal" in groups and _cue(grammar, "staff_illness", text, start, found.end()):
+        return False
     clause = _clause(text, found, start, end, grammar)[0]
     if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.end()):
         return False
