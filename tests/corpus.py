@@ -39,6 +39,7 @@ PARTS = {
     "sealed-11": CORPUS / "sealed-11",  # written blind in the middle of the fourth
     "sealed-12": CORPUS / "sealed-12",  # written blind late in the fourth, measured after its rules
     "sealed-13": CORPUS / "sealed-13",  # written blind when the fifth session began
+    "sealed-14": CORPUS / "sealed-14",  # written blind in the middle of the fifth
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
