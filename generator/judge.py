@@ -291,9 +291,10 @@ def _marks_stand(
 
 
 def _has_figure(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
-    """Whether a sentence holds a figure besides its dates and times: "since 2 February 2026,
-    with daily collection at 15:00, customers are much happier" names no effect."""
-    plain = _CLOCK.sub(" ", sentence)
+    """Whether a sentence holds a figure besides its dates, times and case or order numbers:
+    "since 2 February 2026, with daily collection at 15:00, customers are much happier" names
+    no effect."""
+    plain = _NO_MEASURE.sub(" ", sentence)
     if "date" in grammar:
         # a day's number before a month's name ("2 de febrero", "am 3. März")
         for found in reversed(list(grammar["date"].finditer(plain))):
@@ -305,7 +306,7 @@ def _has_figure(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
 
 # Times and numeric dates: 15:00, 9.30 h, 12.02.2026, 3/4/2026, 2026-03-04; and the numbers of
 # a case or an order, which measure nothing: 18473920561, 402-7718823-5521904.
-_CLOCK = re.compile(
+_NO_MEASURE = re.compile(
     r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,4}[./\u2024-]\d{1,2}[./\u2024-]\d{2,4}\b"
     r"|\b(?:19|20)\d\d\b|\b\d{8,}\b|\b\d{3}-\d{7}-\d{7}\b"
 )
