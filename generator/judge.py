@@ -143,6 +143,9 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return False
     if name == "question" and _WHY.match(text, start, end) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
+    # "The buyer wrote on 2 March: why did it arrive open?" reports a question, as a quote does.
+    if name == "question" and _cue(grammar, "reported", text, start, found.end()):
+        return False
     if not _marks_stand(text, found, start, end, grammar):
         return False
     if name == "blame" and "denial" not in found.re.groupindex:
