@@ -270,13 +270,13 @@ def _marks_stand(
     groups = found.re.groupindex
     if "nofigure" in groups and _has_figure(text[start:end], grammar):
         return False
-    # Illness, pregnancy or a death is a hardship appeal only about us; "not for use during
-    # pregnancy" on a label is a fact.
-    if "personal" in groups and not _cue(grammar, "personal", text, start, end):
-        return False
-    # "Our only packer was on sick leave from 8 to 26 December" tells who was missing: a
-    # member of staff's illness is a fact of the staffing, not an appeal.
-    if "personal" in groups and _cue(grammar, "staff_illness", text, start, found.end()):
+    # Illness, pregnancy or a death is a hardship appeal only about us ("not for use during
+    # pregnancy" on a label is a fact), and not when a member of staff was ill ("Our only packer
+    # was on sick leave from 8 to 26 December" tells who was missing).
+    if "personal" in groups and (
+        not _cue(grammar, "personal", text, start, end)
+        or _cue(grammar, "staff_illness", text, start, found.end())
+    ):
         return False
     clause = _clause(text, found, start, end, grammar)[0]
     if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.end()):
@@ -309,9 +309,10 @@ def _has_figure(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
 
 # Times and numeric dates: 15:00, 9.30 h, 12.02.2026, 3/4/2026, 2026-03-04; and the numbers of
 # a case or an order, which measure nothing: 18473920561, 402-7718823-5521904.
+_ORDER_ID = r"\d{3}-\d{7}-\d{7}"  # an Amazon order number
 _NO_MEASURE = re.compile(
     r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,4}[./\u2024-]\d{1,2}[./\u2024-]\d{2,4}\b"
-    r"|\b(?:19|20)\d\d\b|\b\d{8,}\b|\b\d{3}-\d{7}-\d{7}\b"
+    rf"|\b(?:19|20)\d\d\b|\b\d{{8,}}\b|\b{_ORDER_ID}\b"
 )
 _DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|er|°|º)?[.\u2024]?\s+(?:de\s+|of\s+)?$")
 
@@ -436,7 +437,7 @@ _WHY = re.compile(
     re.IGNORECASE,
 )
 _IDENTIFIER = re.compile(
-    r"\b(?:E\d{1,3}|B0[0-9A-Z]{8}|\d{3}-\d{7}-\d{7}|[A-Z]{2,}[-_]?\d[\w-]*|v\d+(?:[.\u2024]\d+)*)\b"
+    rf"\b(?:E\d{{1,3}}|B0[0-9A-Z]{{8}}|{_ORDER_ID}|[A-Z]{{2,}}[-_]?\d[\w-]*|v\d+(?:[.\u2024]\d+)*)\b"
     r"|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*\b"
 )
 _CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<!\n)\b[A-ZÀ-Ý][\w'-]+")
