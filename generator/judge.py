@@ -110,7 +110,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     the seller is not named before the match in its clause (the other actor is the subject),
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
     (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
-    its clause up to the match's end denies nothing ("no vase arrived broken")."""
+    its clause up to the match's end denies nothing ("no vase arrived broken"), (?P<contrast>)
+    only after what we did in its sentence ("…, whereas the depot held them")."""
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
     if name == "promise":
@@ -272,11 +273,18 @@ def _marks_stand(
         return False
     # Illness, pregnancy or a death is a hardship appeal only about us ("not for use during
     # pregnancy" on a label is a fact), and not when a member of staff was ill ("Our only packer
-    # was on sick leave from 8 to 26 December" tells who was missing).
+    # was on sick leave from 8 to 26 December" tells who was missing), nor an illness told with
+    # its dates or length ("I was in hospital from 6 to 13 January", the cause's facts).
     if "personal" in groups and (
         not _cue(grammar, "personal", text, start, end)
         or _cue(grammar, "staff_illness", text, start, found.end())
+        or _cue(grammar, "dated_illness", text, start, end)
     ):
+        return False
+    # "We handed the parcels over on time, whereas the depot held them": a contrast with what
+    # we did puts the fault on the other side; without us before it, it compares ("while the
+    # carrier collects at 16:00, …").
+    if "contrast" in groups and not _cue(grammar, "ours", text, start, found.start()):
         return False
     clause = _clause(text, found, start, end, grammar)[0]
     if "affirmed" in groups and _cue(grammar, "negation", text, clause, found.end()):

@@ -73,7 +73,7 @@ def _set_regex(language: str, lemmas: tuple[str, ...]) -> str:
 _GERMAN_PART = (
     "(?:Verteilzentrum|Logistikzentrum|Versandzentrum|Zentrum|Depot|Lager|Hub|Fahrer|Mitarbeiter"
     "|Team|System|Software|Tool|Update|Fehler|Störung|Filiale|Standort|Support|Algorithmus"
-    "|Abholung|Zustellung|Annahme)"
+    "|Abholung|Zustellung|Annahme|Schnittstelle)"
 )
 
 
