@@ -41,6 +41,7 @@ PARTS = {
     "sealed-13": CORPUS / "sealed-13",  # written blind when the fifth session began
     "sealed-14": CORPUS / "sealed-14",  # written blind in the middle of the fifth
     "sealed-15": CORPUS / "sealed-15",  # written blind when the sixth session began
+    "sealed-16": CORPUS / "sealed-16",  # written blind early in the sixth
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them
