@@ -19,6 +19,7 @@ import yaml
 
 from generator import (
     catalogue,
+    derived,
     judge,
     lemmas,
     normalise,
@@ -190,12 +191,13 @@ def stopwords(language: str) -> frozenset[str]:
 @functools.cache
 def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
-    raw = _raw_phrases(language)
-    compiled: dict[str, Any] = dict(raw)
-    names = (*phrase_lists(), "vague_owners")
-    # Analysing the patterns costs more than using them: keep the analysis between runs.
-    key = b"".join(
-        Path(path).read_bytes()  # the lists, the analysis, and the format stored here
+    return derived.phrases(language, phrases_key(language)) or derive_phrases(language)
+
+
+def phrases_key(language: str) -> bytes:
+    """What a language's phrase tables are derived from: its lists, the lemma forms, the code."""
+    return b"".join(
+        Path(path).read_bytes()
         for path in (
             RULES / f"{language}.yaml",
             RULES / "rules.yaml",
@@ -203,9 +205,19 @@ def phrases(language: str) -> dict[str, Any]:
             prefilter.__file__,
             lemmas.__file__,
             __file__,
+            derived.__file__,
         )
         if Path(path).exists()
     )
+
+
+def derive_phrases(language: str) -> dict[str, Any]:
+    """phrases(), worked out from the rules (with the analyses kept between runs)."""
+    raw = _raw_phrases(language)
+    compiled: dict[str, Any] = dict(raw)
+    names = (*phrase_lists(), "vague_owners")
+    # Analysing the patterns costs more than using them: keep the analysis between runs.
+    key = phrases_key(language)
     sets = lemmas.sets_of(raw)
     stored = user_cache.load_json(f"phrases-{language}", key) or {}
     offset = 0
@@ -247,6 +259,9 @@ def phrases(language: str) -> dict[str, Any]:
     return compiled
 
 
+PHRASE_FLAGS = int(re.IGNORECASE | re.MULTILINE)
+
+
 class Phrase:
     """A phrase pattern with the literals that rule it out for most texts; compiled on first use
     (most patterns never meet a text they could match)."""
@@ -263,7 +278,7 @@ class Phrase:
     @property
     def pattern(self) -> re.Pattern[str]:
         if self._pattern is None:
-            self._pattern = re.compile(readable(self.source), re.IGNORECASE | re.MULTILINE)
+            self._pattern = derived.compile_pattern(readable(self.source), PHRASE_FLAGS)
         return self._pattern
 
     def search(self, text: str) -> re.Match[str] | None:
