@@ -730,16 +730,23 @@ def placeholder_findings(data: Any, language: str, prose: list[Text]) -> Iterato
     """Placeholders in the fields that are not prose to the phrase rules (the notice, contacts,
     evidence descriptions, ...): no string of a case may ship a scaffold's "TODO: ..."."""
     read = {text.path for text in prose}
-    patterns = list(phrases(language)["placeholder"])
     for path, value in walk(data, ("lint", "submissions")):
         if not isinstance(value, str) or path in read:
             continue  # the phrase rules report prose
-        for phrase in patterns:
-            found = phrase.search(value)
-            if found:
-                match = " ".join(found.group(0).split())
-                yield Finding("lint.placeholder", path, _short(match), found.group(0))
-                break
+        found = _placeholder(value, language)
+        if found is not None:
+            yield Finding("lint.placeholder", path, _short(" ".join(found.split())), found)
+
+
+@functools.lru_cache(maxsize=32768)
+def _placeholder(value: str, language: str) -> str | None:
+    """The first placeholder pattern's match in a value: plans repeat their identifiers, dates
+    and names, so each value is searched once per process."""
+    for phrase in phrases(language)["placeholder"]:
+        found = phrase.search(value)
+        if found:
+            return str(found.group(0))
+    return None
 
 
 _FILLER_ID = re.compile(r"X{4,}")
