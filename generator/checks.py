@@ -211,15 +211,15 @@ def phrases_key(language: str) -> bytes:
     )
 
 
-def derive_phrases(language: str) -> dict[str, Any]:
-    """phrases(), worked out from the rules (with the analyses kept between runs)."""
+def derive_phrases(language: str, cached: bool = True) -> dict[str, Any]:
+    """phrases(), worked out from the rules (with the analyses kept between runs if `cached`)."""
     raw = _raw_phrases(language)
     compiled: dict[str, Any] = dict(raw)
     names = (*phrase_lists(), "vague_owners")
     # Analysing the patterns costs more than using them: keep the analysis between runs.
     key = phrases_key(language)
     sets = lemmas.sets_of(raw)
-    stored = user_cache.load_json(f"phrases-{language}", key) or {}
+    stored = (user_cache.load_json(f"phrases-{language}", key) if cached else None) or {}
     offset = 0
     for name in names:
         sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
@@ -232,7 +232,7 @@ def derive_phrases(language: str) -> dict[str, Any]:
             analyses = None  # missing, stale, or damaged: analysed again
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
-    if not stored or not isinstance(stored, dict):
+    if cached and (not stored or not isinstance(stored, dict)):
         user_cache.save_json(
             f"phrases-{language}",
             key,

@@ -98,7 +98,8 @@ def build(path: Path | None = None) -> int:
     tables: dict[str, tuple[str, bytes]] = {}
     code: dict[tuple[str, int], Code] = {}
     for language in i18n.languages():
-        lists = checks.derive_phrases(language)  # before any pattern is compiled
+        # Before any pattern is compiled, and from the rules alone (not the user's cache).
+        lists = checks.derive_phrases(language, cached=False)
         tables[language] = (_digest(checks.phrases_key(language)), pickle.dumps(lists, 5))
         for name in (*checks.phrase_lists(), "vague_owners"):
             for phrase in lists[name]:

@@ -230,8 +230,12 @@ _WORD = re.compile(r"\w+")
 
 
 def starts_at_word(pattern: str) -> bool:
-    """Whether every match begins at a word boundary (the pattern opens with \\b)."""
-    return pattern.startswith(r"\b")
+    """Whether every match begins at a word boundary (the pattern opens with \\b, perhaps after
+    the empty named groups that mark a pattern's kind, such as (?P<subject>))."""
+    return _AT_WORD.match(pattern) is not None
+
+
+_AT_WORD = re.compile(r"(?:\(\?P<\w+>\))*\\b")
 
 
 _BUCKET = 5  # letters that file a word start
@@ -250,7 +254,7 @@ class Trigger:
         always = []
         self.by_word: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
         self.by_start: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
-        self.substrings: list[tuple[str, int]] = []
+        self.substrings: dict[str, list[int]] = {}  # each string is looked for once
         for index, (prefixes, at_word) in enumerate(patterns):
             if prefixes is None:
                 always.append(index)
@@ -279,7 +283,7 @@ class Trigger:
             rest = last if last_end == len(prefix) else ""
             self.by_word.setdefault(max(whole, key=len), []).append((whole, rest, index))
         else:
-            self.substrings.append((prefix, index))
+            self.substrings.setdefault(prefix, []).append(index)
 
     def candidates(self, lowered: str) -> set[int]:
         found = set(self.always)
@@ -288,7 +292,9 @@ class Trigger:
             for whole, rest, index in self._entries(word):
                 if index not in found and rest in lowered and all(w in words for w in whole):
                     found.add(index)
-        found.update(index for prefix, index in self.substrings if prefix in lowered)
+        for prefix, indexes in self.substrings.items():
+            if prefix in lowered:
+                found.update(indexes)
         return found
 
     def _entries(self, word: str) -> list[tuple[tuple[str, ...], str, int]]:
