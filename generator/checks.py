@@ -523,8 +523,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Plans repeat their texts (templates, copies of a problem): each is split into words once.
+@functools.lru_cache(maxsize=32768)
 def words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=32768)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text))
 
 
 def _action_lists(data: dict[str, Any]) -> Iterator[tuple[structures.Part, Path_, list[Any]]]:
@@ -689,7 +696,7 @@ def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     for p, problem in enumerate(data["problems"]):
         mentioned.update(problem["problem"].get("asins", []))
         for text in (t for t in prose if t.path[:2] == ("problems", p)):
-            words = set(_WORD.findall(text.value))
+            words = _word_set(text.value)
             mentioned.update(asin for asin in notice if asin in words)
     for i, asin in enumerate(data["notice"].get("asins", [])):
         if asin not in mentioned:
