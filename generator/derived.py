@@ -26,11 +26,9 @@ try:  # the compiler behind `re`, whose output this keeps (prefilter.py reads it
 except ImportError:  # pragma: no cover
     _sre = None
 
-PATH = (
-    Path(__file__).resolve().parent
-    / "__pycache__"
-    / (f"lint-tables.{sys.implementation.cache_tag}.pickle")
-)
+# A pickle, trusted as the byte-code beside it is: whoever can write one can write the other.
+_TAG = sys.implementation.cache_tag  # one file per Python, as byte-code has
+PATH = Path(__file__).resolve().parent / "__pycache__" / f"lint-tables.{_TAG}.pickle"
 # The compiled form is the engine's own code, valid only for the Python that made it.
 _ENGINE = f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}"
 
@@ -42,7 +40,7 @@ def _table() -> dict[str, Any]:
     try:
         with PATH.open("rb") as stream:
             data = pickle.load(stream)
-    except Exception:
+    except Exception:  # missing, torn or written by another version: derived again
         return {}
     if not isinstance(data, dict) or data.get("engine") != _ENGINE:
         return {}
@@ -56,7 +54,7 @@ def phrases(language: str, key: bytes) -> dict[str, Any] | None:
         return None
     try:
         found: dict[str, Any] = pickle.loads(entry[1])
-    except Exception:
+    except Exception:  # a class renamed since: derived again
         return None
     return found
 
