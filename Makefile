@@ -48,6 +48,7 @@ help:
 	@echo "make diff CASE=x FROM=<rev>   what changed since a version   make watch CASE=x   rebuild on save"
 	@echo "make serve [CASE=x]      the plan in the browser (127.0.0.1), updated on every save"
 	@echo "make test                run the test suite      make check      ruff + mypy"
+	@echo "make tables              the lint's tables derived from the rules (made by setup and lint)"
 	@echo "make bench               timings (docs/performance.md)"
 	@echo "make lint-quality        precision and recall of the content rules (dev, held-out, sealed parts)"
 	@echo "make clean               remove build/           make setup      create .venv"
@@ -60,7 +61,16 @@ $(READY): pyproject.toml requirements.lock
 	@$(BIN)/python -m compileall -q generator
 	@touch $@
 
-setup: $(READY)
+# The lint's tables derived from the rules, like byte-code (generator/derived.py): remade after
+# a rule or the lint's code changed; without them (or stale) each run derives them again.
+TABLES := generator/__pycache__/.lint-tables
+$(TABLES): $(wildcard rules/*.yaml rules/lemmas/*.json) generator/checks.py generator/lemmas.py \
+  generator/prefilter.py generator/judge.py generator/derived.py $(READY)
+	@$(BIN)/python -m generator.derived >/dev/null || echo "note: the lint's tables were not built" >&2
+	@touch $@
+tables: $(TABLES)
+
+setup: $(READY) $(TABLES)
 
 # A case, its evidence folder and everything that renders it.
 INPUTS = cases/$$(notdir $$*).yaml $$(wildcard cases/$$(notdir $$*)/* cases/$$(notdir $$*)/*/*) $(ENGINE) $(READY)
@@ -75,7 +85,7 @@ build/%-submission.pdf build/%-evidence.zip build/%.docx: $(INPUTS)
 case-given = @if [ -z "$(CASE)" ]; then echo "usage: make $@ CASE=<name>   (cases: $(NAMES))" >&2; exit 2; fi; \
 	if [ ! -f "cases/$(CASE).yaml" ]; then echo "no such case: cases/$(CASE).yaml   (cases: $(NAMES))" >&2; exit 2; fi
 
-build: $(READY)
+build: $(READY) | $(TABLES)
 	$(case-given)
 	@$(MAKE) --no-print-directory build/$(CASE)/$(CASE).pdf
 
@@ -98,7 +108,7 @@ CASE_LIST := build/.cases
 $(CASE_LIST): FORCE
 	@mkdir -p build && echo '$(CASES)' | cmp -s - $@ || echo '$(CASES)' > $@
 FORCE:
-$(ALL_STAMP): $(CASES) $(wildcard cases/*/* cases/*/*/*) $(ENGINE) $(READY) $(CASE_LIST)
+$(ALL_STAMP): $(CASES) $(wildcard cases/*/* cases/*/*/*) $(ENGINE) $(READY) $(CASE_LIST) | $(TABLES)
 	$(ACTIONPLAN) build --out build $(if $(filter ALL,$(changed-cases)),$(CASES),$(filter $(CASES),$(changed-cases)))
 	@touch $@
 
@@ -124,10 +134,10 @@ new: $(READY)
 	$(ACTIONPLAN) new $(CASE) --reason "$$REASON" $(call given,STRUCTURE,--structure) \
 	  $(call given,LANGUAGE,--language) $(call given,MARKETPLACE,--marketplace) $(call given,SCOPE,--scope)
 
-validate: $(READY)
+validate: $(READY) | $(TABLES)
 	$(ACTIONPLAN) validate $(CASES)
 
-lint: $(READY)
+lint: $(READY) | $(TABLES)
 	$(ACTIONPLAN) lint $(CASES)
 
 # Checkers of the outputs' standards (tests/test_standards.py): Chromium and Java from Debian's
@@ -171,4 +181,4 @@ check: $(READY)
 clean:
 	rm -rf build
 
-.PHONY: help setup build bundle all watch serve diff new validate lint lint-quality test fuzz bench check clean
+.PHONY: help setup tables build bundle all watch serve diff new validate lint lint-quality test fuzz bench check clean

@@ -19,6 +19,7 @@ import yaml
 
 from generator import (
     catalogue,
+    derived,
     judge,
     lemmas,
     normalise,
@@ -190,12 +191,13 @@ def stopwords(language: str) -> frozenset[str]:
 @functools.cache
 def phrases(language: str) -> dict[str, Any]:
     """The phrase lists of a language, compiled: a space matches any white space, ` ?` none."""
-    raw = _raw_phrases(language)
-    compiled: dict[str, Any] = dict(raw)
-    names = (*phrase_lists(), "vague_owners")
-    # Analysing the patterns costs more than using them: keep the analysis between runs.
-    key = b"".join(
-        Path(path).read_bytes()  # the lists, the analysis, and the format stored here
+    return derived.phrases(language, phrases_key(language)) or derive_phrases(language)
+
+
+def phrases_key(language: str) -> bytes:
+    """What a language's phrase tables are derived from: its lists, the lemma forms, the code."""
+    return b"".join(
+        Path(path).read_bytes()
         for path in (
             RULES / f"{language}.yaml",
             RULES / "rules.yaml",
@@ -203,11 +205,21 @@ def phrases(language: str) -> dict[str, Any]:
             prefilter.__file__,
             lemmas.__file__,
             __file__,
+            derived.__file__,
         )
         if Path(path).exists()
     )
+
+
+def derive_phrases(language: str, cached: bool = True) -> dict[str, Any]:
+    """phrases(), worked out from the rules (with the analyses kept between runs if `cached`)."""
+    raw = _raw_phrases(language)
+    compiled: dict[str, Any] = dict(raw)
+    names = (*phrase_lists(), "vague_owners")
+    # Analysing the patterns costs more than using them: keep the analysis between runs.
+    key = phrases_key(language)
     sets = lemmas.sets_of(raw)
-    stored = user_cache.load_json(f"phrases-{language}", key) or {}
+    stored = (user_cache.load_json(f"phrases-{language}", key) if cached else None) or {}
     offset = 0
     for name in names:
         sources = [lemmas.expand(str(pattern), language, sets) for pattern in raw.get(name) or []]
@@ -220,7 +232,7 @@ def phrases(language: str) -> dict[str, Any]:
             analyses = None  # missing, stale, or damaged: analysed again
         compiled[name] = PhraseList(sources, offset, analyses)
         offset += len(compiled[name].patterns)
-    if not stored or not isinstance(stored, dict):
+    if cached and (not stored or not isinstance(stored, dict)):
         user_cache.save_json(
             f"phrases-{language}",
             key,
@@ -247,6 +259,9 @@ def phrases(language: str) -> dict[str, Any]:
     return compiled
 
 
+PHRASE_FLAGS = int(re.IGNORECASE | re.MULTILINE)
+
+
 class Phrase:
     """A phrase pattern with the literals that rule it out for most texts; compiled on first use
     (most patterns never meet a text they could match)."""
@@ -263,7 +278,7 @@ class Phrase:
     @property
     def pattern(self) -> re.Pattern[str]:
         if self._pattern is None:
-            self._pattern = re.compile(readable(self.source), re.IGNORECASE | re.MULTILINE)
+            self._pattern = derived.compile_pattern(readable(self.source), PHRASE_FLAGS)
         return self._pattern
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -508,8 +523,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Plans repeat their texts (templates, copies of a problem): each is split into words once.
+@functools.lru_cache(maxsize=32768)
 def words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=32768)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text))
 
 
 def _action_lists(data: dict[str, Any]) -> Iterator[tuple[structures.Part, Path_, list[Any]]]:
@@ -674,7 +696,7 @@ def asin_findings(data: dict[str, Any], prose: list[Text]) -> Iterator[Finding]:
     for p, problem in enumerate(data["problems"]):
         mentioned.update(problem["problem"].get("asins", []))
         for text in (t for t in prose if t.path[:2] == ("problems", p)):
-            words = set(_WORD.findall(text.value))
+            words = _word_set(text.value)
             mentioned.update(asin for asin in notice if asin in words)
     for i, asin in enumerate(data["notice"].get("asins", [])):
         if asin not in mentioned:
@@ -715,16 +737,23 @@ def placeholder_findings(data: Any, language: str, prose: list[Text]) -> Iterato
     """Placeholders in the fields that are not prose to the phrase rules (the notice, contacts,
     evidence descriptions, ...): no string of a case may ship a scaffold's "TODO: ..."."""
     read = {text.path for text in prose}
-    patterns = list(phrases(language)["placeholder"])
     for path, value in walk(data, ("lint", "submissions")):
         if not isinstance(value, str) or path in read:
             continue  # the phrase rules report prose
-        for phrase in patterns:
-            found = phrase.search(value)
-            if found:
-                match = " ".join(found.group(0).split())
-                yield Finding("lint.placeholder", path, _short(match), found.group(0))
-                break
+        found = _placeholder(value, language)
+        if found is not None:
+            yield Finding("lint.placeholder", path, _short(" ".join(found.split())), found)
+
+
+@functools.lru_cache(maxsize=32768)
+def _placeholder(value: str, language: str) -> str | None:
+    """The first placeholder pattern's match in a value: plans repeat their identifiers, dates
+    and names, so each value is searched once per process."""
+    for phrase in phrases(language)["placeholder"]:
+        found = phrase.search(value)
+        if found:
+            return str(found.group(0))
+    return None
 
 
 _FILLER_ID = re.compile(r"X{4,}")

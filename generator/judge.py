@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from generator import lemmas, sentences
+from generator import derived, lemmas, sentences
 
 Span = tuple[int, int]
 _VAGUE_KINDS = {"action", "proof"}
@@ -336,8 +336,12 @@ def _grammar(language: str) -> dict[str, re.Pattern[str]]:
 
     raw = checks.grammar(language)
     return {
-        key: re.compile(checks.readable(pattern), re.IGNORECASE) for key, pattern in raw.items()
+        key: derived.compile_pattern(checks.readable(pattern), CUE_FLAGS)
+        for key, pattern in raw.items()
     }
+
+
+CUE_FLAGS = int(re.IGNORECASE)
 
 
 def _describes_control(

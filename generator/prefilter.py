@@ -85,50 +85,65 @@ def literal_prefixes(pattern: str) -> frozenset[str] | None:
 
 
 def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
-    """Groups of strings of which every match contains one per group, from the top level.
+    """Groups of strings of which every match contains one per group.
 
-    A literal gives a group of one (the ? of a question); a group of plain alternatives, such
-    as (eront|iront), gives a group of those strings.
+    Every match holds a match of each part that cannot be skipped, at any depth: a literal, a
+    group of alternatives (one string of some alternative), and at each place the run of
+    literal letters the rest of the pattern starts with. Most patterns the trigger lets through
+    fail one of these, and need not be compiled.
     """
     items = _parsed(pattern)
     if items is None:
         return ()
+    try:
+        groups = _groups(list(items))
+    except RecursionError:
+        return ()
+    # A group that holds another adds nothing; the most telling groups are tried first.
+    kept = [g for g in set(groups) if not any(other < g for other in groups)]
+    return tuple(sorted(kept, key=lambda g: (-min(map(len, g)), len(g), sorted(g))))
+
+
+def _groups(items: list[Any]) -> list[frozenset[str]]:
+    """The required groups of a sequence of a parse tree."""
     groups = []
-    run = ""  # consecutive literals make one string
-    for op, arg in items:
-        if op is sre.LITERAL:
-            run += chr(arg).lower()
-            continue
-        if run:
-            groups.append(frozenset({run}))
-            run = ""
-        if op is sre.SUBPATTERN:
-            strings = _plain_alternatives(list(arg[-1]))
-            if strings:
-                groups.append(frozenset(text.lower() for text in strings))
-    if run:
-        groups.append(frozenset({run}))
-    return tuple(groups)
+    for index, (op, arg) in enumerate(items):
+        if _starts_run(items, index):
+            found = _pieces(_sequence(items[index:], [("", True)]))
+            if found:
+                groups.append(found)
+        if op is sre.SUBPATTERN and len(arg[-1]) > 1:  # one branch: its prefixes are found
+            groups += _groups(list(arg[-1]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
+            groups += _groups(list(arg[2]))
+    return groups
 
 
-def _plain_alternatives(items: list[Any]) -> list[str] | None:
-    """The strings a group of plain literals or alternatives of them can be, else None."""
-    if len(items) == 1 and items[0][0] is sre.BRANCH:
-        out = []
-        for branch in items[0][1][1]:
-            text = _plain(list(branch))
-            if text is None:
-                return None
-            out.append(text)
-        return out
-    text = _plain(items)
-    return [text] if text else None
+def _starts_run(items: list[Any], index: int) -> bool:
+    """Whether the rest from `index` on may start with other letters than the rest before it:
+    not inside a run of literals, nor after a zero-width item."""
+    if index == 0:
+        return True
+    op, arg = items[index - 1]
+    zero_width = op is sre.AT or (op is sre.SUBPATTERN and not arg[-1])
+    return not zero_width and (op is not sre.LITERAL or items[index][0] is not sre.LITERAL)
 
 
-def _plain(items: list[Any]) -> str | None:
-    if not items or any(op is not sre.LITERAL for op, _ in items):
-        return None
-    return "".join(chr(arg) for _, arg in items)
+def _pieces(paths: Paths | None) -> frozenset[str]:
+    """From each path its longest run of letters without a space or a full stop (which the
+    lint may read as sentences.INNER_STOP); none if a path has none."""
+    if not paths:
+        return frozenset()
+    pieces = set()
+    for text, _ in paths:
+        piece = max(_PIECE_BREAK.split(text.lower()), key=len)
+        if not piece:
+            return frozenset()
+        pieces.add(piece)
+    return frozenset(pieces)
+
+
+_PIECE_BREAK = re.compile(r"[\s.]")
 
 
 def has_required(required: tuple[frozenset[str], ...], lowered: str) -> bool:
@@ -136,15 +151,26 @@ def has_required(required: tuple[frozenset[str], ...], lowered: str) -> bool:
 
 
 def _sequence(items: list[Any], paths: Paths | None) -> Paths | None:
-    for op, arg in items:
+    index = 0
+    while index < len(items):
         if paths is None:
             return None
-        if all(not growing for _, growing in paths):
+        if not any(growing for _, growing in paths):
             return paths
+        op, arg = items[index]
+        if op is sre.LITERAL:  # a run of literals at once: every path that grows takes it
+            end = index + 1
+            while end < len(items) and items[end][0] is sre.LITERAL:
+                end += 1
+            run = "".join(chr(code) for _, code in items[index:end])
+            paths = [(t + run, True) if g else (t, g) for t, g in paths]
+            index = end
+            continue
         grown = _step(op, arg, paths)
         if grown is not None and len(grown) > MAX_PREFIXES:
             return [(t, False) for t, _ in paths]  # enough: the prefixes so far stand
         paths = grown
+        index += 1
     return paths
 
 
@@ -204,8 +230,12 @@ _WORD = re.compile(r"\w+")
 
 
 def starts_at_word(pattern: str) -> bool:
-    """Whether every match begins at a word boundary (the pattern opens with \\b)."""
-    return pattern.startswith(r"\b")
+    """Whether every match begins at a word boundary (the pattern opens with \\b, perhaps after
+    the empty named groups that mark a pattern's kind, such as (?P<subject>))."""
+    return _AT_WORD.match(pattern) is not None
+
+
+_AT_WORD = re.compile(r"(?:\(\?P<\w+>\))*\\b")
 
 
 _BUCKET = 5  # letters that file a word start
@@ -224,7 +254,7 @@ class Trigger:
         always = []
         self.by_word: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
         self.by_start: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
-        self.substrings: list[tuple[str, int]] = []
+        self.substrings: dict[str, list[int]] = {}  # each string is looked for once
         for index, (prefixes, at_word) in enumerate(patterns):
             if prefixes is None:
                 always.append(index)
@@ -253,7 +283,7 @@ class Trigger:
             rest = last if last_end == len(prefix) else ""
             self.by_word.setdefault(max(whole, key=len), []).append((whole, rest, index))
         else:
-            self.substrings.append((prefix, index))
+            self.substrings.setdefault(prefix, []).append(index)
 
     def candidates(self, lowered: str) -> set[int]:
         found = set(self.always)
@@ -262,7 +292,9 @@ class Trigger:
             for whole, rest, index in self._entries(word):
                 if index not in found and rest in lowered and all(w in words for w in whole):
                     found.add(index)
-        found.update(index for prefix, index in self.substrings if prefix in lowered)
+        for prefix, indexes in self.substrings.items():
+            if prefix in lowered:
+                found.update(indexes)
         return found
 
     def _entries(self, word: str) -> list[tuple[tuple[str, ...], str, int]]:

@@ -151,7 +151,8 @@ def save_json(name: str, key: bytes, value: Any, durable: bool = True) -> None:
     with contextlib.suppress(OSError):
         (where / name).parent.mkdir(parents=True, exist_ok=True)
         if _real_folders(where, *name.split("/")[:-1]):
-            write_atomic(where / f"{name}.json", content, durable)
+            # Many small entries go to one folder: prune() tidies it once a run instead.
+            write_atomic(where / f"{name}.json", content, durable, tidy=durable)
 
 
 def _digest(key: bytes) -> str:
@@ -159,10 +160,14 @@ def _digest(key: bytes) -> str:
 
 
 def prune(name: str, days: float) -> None:
-    """Delete the entries under `name` that were neither made nor used for `days` days."""
+    """Delete the entries under `name` that were neither made nor used for `days` days, and what
+    a killed run left of the entries it was writing."""
     where = folder()
     if where is None or not _real_folders(where, name):
         return
+    from generator.write import leftover_outputs, remove_leftovers
+
+    remove_leftovers(leftover_outputs(where / name))
     oldest = time.time() - days * 86400
     for entry in (where / name).iterdir():
         with contextlib.suppress(OSError):

@@ -18,15 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_all(files: dict[Path, bytes], durable: bool = True) -> None:
+def write_all(files: dict[Path, bytes], durable: bool = True, tidy: bool = True) -> None:
     """Replace every file with its new content, or none of them; raise OSError on failure.
 
     `durable` waits until the content is on disk before the rename, so a crash cannot leave an
-    empty file in place of an output."""
+    empty file in place of an output. `tidy` first removes what a killed run left beside them
+    (a scan of each folder: a caller writing many files to one folder does it once instead)."""
     staged: list[tuple[str, Path]] = []
     for folder in {path.parent for path in files}:
         folder.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(list(files))
+    if tidy:
+        remove_leftovers(list(files))
     try:
         for path, content in files.items():
             staged.append((_stage(path, content, durable), path))
@@ -51,9 +53,9 @@ def create_new(path: Path, content: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, content: bytes, durable: bool = True, tidy: bool = True) -> None:
     """Replace one file with its new content through a temporary file and a rename."""
-    write_all({path: content}, durable)
+    write_all({path: content}, durable, tidy)
 
 
 def temporary_name(path: Path, pid: int) -> str:
@@ -91,6 +93,16 @@ def remove_leftovers(paths: list[Path]) -> None:
             if stale:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+
+
+def leftover_outputs(folder: Path) -> list[Path]:
+    """The files of a folder that temporary files were written for (some perhaps left)."""
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
+    except OSError:
+        return []
+    found = (_LEFTOVER.fullmatch(name) for name in names)
+    return [folder / match["output"] for match in found if match is not None]
 
 
 def is_running(pid: int) -> bool:
