@@ -165,7 +165,7 @@ fuzz: $(READY)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_properties.py
 
 # The reference route needs WeasyPrint (and the system's Pango); without it that row is skipped.
-bench: $(READY)
+bench: $(READY) $(TABLES)
 	-@$(BIN)/python -m pip install --quiet --disable-pip-version-check weasyprint
 	$(BIN)/python bench/run.py
 
