@@ -42,7 +42,7 @@ PARTS = {
     "sealed-14": CORPUS / "sealed-14",  # written blind in the middle of the fifth
     "sealed-15": CORPUS / "sealed-15",  # written blind when the sixth session began
     "sealed-16": CORPUS / "sealed-16",  # written blind early in the sixth
-    "sealed-17": CORPUS / "sealed-17",  # written blind late in the sixth, measured at its end
+    "sealed-17": CORPUS / "sealed-17",  # written blind late in the sixth
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them

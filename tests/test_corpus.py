@@ -127,8 +127,8 @@ def test_a_phrase_rule_is_an_error_only_where_it_is_precise(
 # rules it began with; sealed-14/ written blind in its middle and measured once after the rules of
 # its thirtieth development round; sealed-15/ written blind when the sixth session began and
 # measured once on the rules it began with; sealed-16/ written blind early in it and measured once
-# after its first development round; sealed-17/ written blind late in it and measured once on the
-# rules it ended with). A change to the rules must not make them worse.
+# after its first development round; sealed-17/ written blind late in it and measured once after
+# its fifth). A change to the rules must not make them worse.
 # Per part: precision/recall of each rule, in the order of _ORDER, and the largest share of good
 # passages with a false alarm.
 _ORDER = (
