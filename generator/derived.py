@@ -103,10 +103,9 @@ def build(path: Path | None = None) -> int:
             for phrase in lists[name]:
                 source = checks.readable(phrase.source)
                 code[(source, checks.PHRASE_FLAGS)] = _compiled(source, checks.PHRASE_FLAGS)
-        for source in checks.grammar(language).values():
-            code[(checks.readable(source), judge.CUE_FLAGS)] = _compiled(
-                checks.readable(source), judge.CUE_FLAGS
-            )
+        for cue in checks.grammar(language).values():
+            source = checks.readable(cue)
+            code[(source, judge.CUE_FLAGS)] = _compiled(source, judge.CUE_FLAGS)
     data = {"engine": _ENGINE, "phrases": tables, "code": code}
     path = path or PATH
     path.parent.mkdir(parents=True, exist_ok=True)
