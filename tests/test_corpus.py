@@ -130,7 +130,8 @@ def test_a_phrase_rule_is_an_error_only_where_it_is_precise(
 # its thirtieth development round; sealed-15/ written blind when the sixth session began and
 # measured once on the rules it began with; sealed-16/ written blind early in it and measured once
 # after its first development round; sealed-17/ written blind late in it and measured once after
-# its fifth). A change to the rules must not make them worse.
+# its fifth; sealed-18/ written blind when the seventh session began and measured once on the rules
+# it began with). A change to the rules must not make them worse.
 # Per part: precision/recall of each rule, in the order of _ORDER, and the largest share of good
 # passages with a false alarm.
 _ORDER = (
@@ -196,6 +197,10 @@ _MEASURED = {
     "sealed-17": (
         ".83/1.00 1.00/.96 .96/.88 1.00/.93 1.00/.95 1.00/1.00 1.00/1.00 .96/.96",
         0.012,
+    ),
+    "sealed-18": (
+        "1.00/1.00 1.00/.96 .89/.93 1.00/1.00 .87/1.00 1.00/1.00 1.00/1.00 .96/.88",
+        0.056,
     ),
 }
 SEALED: dict[str, tuple[dict[str, tuple[float, float]], float]] = {
