@@ -54,6 +54,10 @@ def spans(
             continue
         if name == "filler" and _in_appeal(text, language, found, others.get("emotion", [])):
             continue
+        # "…my father was in hospital: please be understanding": a plea (?P<plea>) in a field
+        # the emotion rule has found a hardship appeal in is part of that appeal.
+        if name == "filler" and "plea" in found.re.groupindex and others.get("emotion"):
+            continue
         taken.append(found.span())
     if name == "vague" and not taken and kind in _VAGUE_KINDS and _in_language(text, language):
         taken.extend(_empty(text, language, [span for spans in others.values() for span in spans]))
@@ -111,7 +115,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
     (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
     its clause up to the match's end denies nothing ("no vase arrived broken"), (?P<contrast>)
-    only after what we did in its sentence ("…, whereas the depot held them")."""
+    only after what we did in its sentence ("…, whereas the depot held them"); a filler
+    (?P<plea>) yields to a hardship appeal in its field (see spans)."""
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
     if name == "promise":
@@ -431,10 +436,21 @@ def concrete(text: str, language: str) -> bool:
         return True
     if _EXPLAINED.search(text):
         return True  # "Changed the returns procedure: a returned unit without its box is…"
-    for cue in ("date", "figure_words", "concrete"):
+    for cue in ("date", "figure_words"):
         if cue in grammar and grammar[cue].search(text):
             return True
+    if "concrete" in grammar and any(
+        not _in_purpose(text, found.start(), grammar) for found in grammar["concrete"].finditer(text)
+    ):
+        return True
     return language != "de" and _has_name(text, language)
+
+
+def _in_purpose(text: str, index: int, grammar: dict[str, re.Pattern[str]]) -> bool:
+    """Whether text[index] stands in a purpose clause ("…, so that every parcel arrives intact"):
+    what a measure is for names none of it."""
+    start, _ = sentences.sentence_of(text, index)
+    return _cue(grammar, "purpose", text, start, index)
 
 
 _FIGURE = re.compile(r"\d")
