@@ -385,8 +385,13 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
         ):
             continue
         subject = value if name in _READS_QUOTES else own
+        kept = None
+        if name in _READS_WITHOUT_ASIDES:
+            subject, kept = sentences.without_asides(own)
         matches = lists[name].finditer(subject, lowered, candidates) if name in present else ()
         spans = judge.spans(name, subject, language, matches, text.kind, found, MAX_PER_RULE)
+        if kept is not None:
+            spans = [(kept[start], kept[end - 1] + 1) for start, end in spans]
         found[name] = spans
         for start, end in spans:
             yield _finding(code, text, norm, start, end)
@@ -407,6 +412,9 @@ def _judge_phrases(text: Text, language: str) -> Iterator[Finding]:
 
 
 _READS_QUOTES = {"placeholder", "support_case"}
+# Blame reads a sentence without its short bracketed asides ("the centre (LIL1) mixed…"); the
+# other rules keep them, since an identifier in brackets makes an action concrete.
+_READS_WITHOUT_ASIDES = {"blame"}
 
 
 def _finding(code: str, text: Text, norm: normalise.Normalised, start: int, end: int) -> Finding:

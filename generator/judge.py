@@ -115,7 +115,8 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
     (?P<when>) is a time adverb that a purpose clause before it turns into a purpose,
     (?P<personal>) stands only in a sentence about us (we, our, my), (?P<affirmed>) only where
     its clause up to the match's end denies nothing ("no vase arrived broken"), (?P<contrast>)
-    only after what we did in its sentence ("…, whereas the depot held them"); a filler
+    only after what we did in its sentence ("…, whereas the depot held them"), (?P<undated>)
+    is a denial in a sentence without a date (see _denies); a filler
     (?P<plea>) yields to a hardship appeal in its field (see spans)."""
     grammar = _grammar(language)
     start, end = sentences.sentence_of(text, found.start())
@@ -154,7 +155,7 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         return False
     if not _marks_stand(text, found, start, end, grammar):
         return False
-    if name == "blame" and "denial" not in found.re.groupindex:
+    if name == "blame" and not _denies(found, text[start:end], grammar):
         # "Since 3 March the listing tool will reject…" describes a control: a fault is told in
         # the past or present.
         if lemmas.says_future(_WORDS.findall(found.group(0)), language):
@@ -189,6 +190,18 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
             or _cue(grammar, "evidence_cue", text, 0, len(text))
         )
     return True
+
+
+def _denies(found: re.Match[str], sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
+    """Whether a blame match accuses outright (?P<denial>), whatever else the field says; an
+    (?P<undated>) one only in a sentence without a date or figure: "written by an employee who
+    has since left" deflects, "a packer, who left on 7 February, …" tells the cause's facts."""
+    groups = found.re.groupindex
+    return "denial" in groups or ("undated" in groups and not _dated(sentence, grammar))
+
+
+def _dated(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
+    return bool(_FIGURE.search(sentence) or _cue(grammar, "date", sentence, 0, len(sentence)))
 
 
 def _looks_future(found: re.Match[str], start: int, language: str) -> bool:

@@ -130,6 +130,27 @@ def mask_quotes(text: str) -> str:
     return "".join(out)
 
 
+# A short aside in brackets after a word: "the fulfilment centre (LIL1) mixed up our units".
+_ASIDE = re.compile(r" \([^()\n]{1,40}\)")
+
+
+@lru_cache(maxsize=65536)
+def without_asides(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """The text without its short bracketed asides, so that an actor stays next to its verb,
+    and the index in `text` of each character kept (plus len(text)); None when there is none."""
+    if " (" not in text:
+        return text, None
+    kept: list[int] = []
+    last = 0
+    for found in _ASIDE.finditer(text):
+        kept.extend(range(last, found.start()))
+        last = found.end()
+    if not kept and last == 0:
+        return text, None
+    kept.extend(range(last, len(text) + 1))
+    return "".join(text[k] for k in kept[:-1]), tuple(kept)
+
+
 # What a full stop inside a sentence becomes for the rules ("am 3. März", "4.8 %", "z.B."):
 # a gap such as [^.;!?] in a pattern runs on to the end of the sentence instead of stopping
 # there. A pattern's "\\." matches it too (checks.readable).
