@@ -473,6 +473,9 @@ _EXPLAINED = re.compile(r":\s+(?:\S+\s+){4,}\S")
 # A why-question opening a 5-Whys step, in the five languages ("Why 2:", "2. Warum …?"). The
 # text the rules read has a full stop inside a sentence as sentences.INNER_STOP (\u2024).
 _WHY = re.compile(
+    # "Analisi dei 5 perché: perché…?", "5 Whys: why…?": the method named before the first step
+    r"(?:\W*(?:[^\W\d]+\s+){0,3}(?:5|five|fünf|cinq|cinco|cinque)[\s-]*"
+    r"(?:whys?|warum|pourquoi|porqu[ée]s?|perch[ée])\b[^:?]{0,20}:)?"
     r"\W*(?:(?:why|warum|pourquoi)\s*\d*\s*[:.\u2024)-]?\s*|\d+[.\u2024):]\s*)?"
     r"(?:and\s+)?(?:why|warum|weshalb|wieso|pourquoi|¿?\s*por\s*qu[ée]|perch[ée])\b",
     re.IGNORECASE,
