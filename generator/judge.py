@@ -148,6 +148,10 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
         and _cue(grammar, "apology", text, *_clause(text, found, start, end, grammar))
     ):
         return False
+    # "Although our invoices are perfectly in order, the brand owner…": a concession is the
+    # ground of the main clause, not a claim of a measure.
+    if name == "vague" and _conceded(text, found, start, end, grammar):
+        return False
     if name == "question" and _WHY.match(text, start, end) and text[end:].strip():
         return False  # a 5-Whys step: the answer follows in the same field
     # "The buyer wrote on 2 March: why did it arrive open?" reports a question, as a quote does.
@@ -403,6 +407,14 @@ def _ours_outside_relative(
         not any(a <= found.start() < b for a, b in spans)
         for found in ours.finditer(text, start, end)
     )
+
+
+def _conceded(
+    text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
+) -> bool:
+    """Whether a match lies inside the concessive clause that opens its sentence."""
+    opening = grammar["concessive"].match(text[start:end]) if "concessive" in grammar else None
+    return opening is not None and found.end() <= start + opening.end()
 
 
 def _clause(
