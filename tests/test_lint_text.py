@@ -42,6 +42,17 @@ def test_normalised_positions_map_back_to_the_original() -> None:
     assert norm.invisible == ((6, "\u200b"),)
 
 
+def test_a_bracketed_aside_does_not_part_an_actor_from_its_fault() -> None:
+    text, kept = sentences.without_asides("The centre (LIL1) mixed up our units (size 38).")
+    assert text == "The centre mixed up our units."
+    assert kept is not None and len(kept) == len(text) + 1
+    assert sentences.without_asides("No aside here (") == ("No aside here (", None)
+    value = "The report shows that the fulfilment centre (LIL1) mixed up our units."
+    piece = checks.Text(("text",), "cause", value)
+    (found,) = [f for f in checks.phrase_findings(piece, "en") if f.code == "lint.blame"]
+    assert found.needle in value and "(LIL1)" in found.needle  # reported where the seller wrote it
+
+
 def test_invisible_and_look_alike_letters_are_reported_where_they_stand() -> None:
     text = Path("tests/minimal-4d.yaml").read_text()
     text = text.replace("Closed the listing.", "Cl\u043esed the\u00ad listing.")
