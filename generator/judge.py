@@ -197,11 +197,14 @@ def _stands(name: str, text: str, language: str, found: re.Match[str]) -> bool:
 
 
 def _denies(found: re.Match[str], sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
-    """Whether a blame match accuses outright (?P<denial>), whatever else the field says; an
+    """Whether a blame match accuses outright (?P<denial>, or a hedge of the `inference` cue in
+    its sentence), whatever else the field says; an
     (?P<undated>) one only in a sentence without a date or figure: "written by an employee who
     has since left" deflects, "a packer, who left on 7 February, …" tells the cause's facts."""
     groups = found.re.groupindex
-    return "denial" in groups or ("undated" in groups and not _dated(sentence, grammar))
+    if "denial" in groups or _cue(grammar, "inference", sentence, 0, len(sentence)):
+        return True  # "It appears that the fulfilment centre restocked them unchecked."
+    return "undated" in groups and not _dated(sentence, grammar)
 
 
 def _dated(sentence: str, grammar: dict[str, re.Pattern[str]]) -> bool:
