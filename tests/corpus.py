@@ -44,6 +44,7 @@ PARTS = {
     "sealed-16": CORPUS / "sealed-16",  # written blind early in the sixth
     "sealed-17": CORPUS / "sealed-17",  # written blind late in the sixth
     "sealed-18": CORPUS / "sealed-18",  # written blind when the seventh session began
+    "sealed-19": CORPUS / "sealed-19",  # written blind late in the seventh, measured at its end
 }
 LANGUAGES = ("en", "de", "fr", "es", "it")
 RULES = catalogue.phrase_rules()  # the catalogue's phrase rules, as the labels name them

@@ -131,7 +131,8 @@ def test_a_phrase_rule_is_an_error_only_where_it_is_precise(
 # measured once on the rules it began with; sealed-16/ written blind early in it and measured once
 # after its first development round; sealed-17/ written blind late in it and measured once after
 # its fifth; sealed-18/ written blind when the seventh session began and measured once on the rules
-# it began with). A change to the rules must not make them worse.
+# it began with; sealed-19/ written blind late in it and measured once on the rules it ended with).
+# A change to the rules must not make them worse.
 # Per part: precision/recall of each rule, in the order of _ORDER, and the largest share of good
 # passages with a false alarm.
 _ORDER = (
@@ -201,6 +202,10 @@ _MEASURED = {
     "sealed-18": (
         "1.00/1.00 1.00/.96 .89/.92 1.00/1.00 .86/1.00 1.00/1.00 1.00/1.00 .95/.88",
         0.056,
+    ),
+    "sealed-19": (
+        "1.00/1.00 1.00/.84 1.00/.88 1.00/.73 .95/1.00 1.00/1.00 1.00/1.00 1.00/.96",
+        0.0,
     ),
 }
 SEALED: dict[str, tuple[dict[str, tuple[float, float]], float]] = {
