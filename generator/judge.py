@@ -467,9 +467,8 @@ def concrete(text: str, language: str) -> bool:
     for cue in ("date", "figure_words"):
         if cue in grammar and grammar[cue].search(text):
             return True
-    if "concrete" in grammar and any(
-        not _in_purpose(text, found.start(), grammar) for found in grammar["concrete"].finditer(text)
-    ):
+    named = grammar["concrete"].finditer(text) if "concrete" in grammar else ()
+    if any(not _in_purpose(text, found.start(), grammar) for found in named):
         return True
     return language != "de" and _has_name(text, language)
 
