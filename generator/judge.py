@@ -416,8 +416,14 @@ def _conceded(
     text: str, found: re.Match[str], start: int, end: int, grammar: dict[str, re.Pattern[str]]
 ) -> bool:
     """Whether a match lies inside the concessive clause that opens its sentence."""
-    opening = grammar["concessive"].match(text[start:end]) if "concessive" in grammar else None
+    opening = _opening_concession(text[start:end], grammar)
     return opening is not None and found.end() <= start + opening.end()
+
+
+def _opening_concession(sentence: str, grammar: dict[str, re.Pattern[str]]) -> re.Match[str] | None:
+    """The concessive clause that opens a sentence, up to its comma ("Aunque revisamos las
+    fichas, la…")."""
+    return grammar["concessive"].match(sentence) if "concessive" in grammar else None
 
 
 def _clause(
@@ -427,7 +433,7 @@ def _clause(
     breaks around it (conjunctions, subordinators, the comma after an opening concessive)."""
     sentence = text[start:end]
     breaks = [m.span() for m in grammar["clause_break"].finditer(sentence)]
-    opening = grammar["concessive"].match(sentence)  # "Aunque revisamos las fichas, la…"
+    opening = _opening_concession(sentence, grammar)
     if opening:
         breaks.append((opening.end() - 1, opening.end()))
         breaks.sort()

@@ -138,15 +138,14 @@ _ASIDE = re.compile(r" \([^()\n]{1,40}\)")
 def without_asides(text: str) -> tuple[str, tuple[int, ...] | None]:
     """The text without its short bracketed asides, so that an actor stays next to its verb,
     and the index in `text` of each character kept (plus len(text)); None when there is none."""
-    if " (" not in text:
+    asides = list(_ASIDE.finditer(text)) if " (" in text else []
+    if not asides:
         return text, None
     kept: list[int] = []
     last = 0
-    for found in _ASIDE.finditer(text):
+    for found in asides:
         kept.extend(range(last, found.start()))
         last = found.end()
-    if not kept and last == 0:
-        return text, None
     kept.extend(range(last, len(text) + 1))
     return "".join(text[k] for k in kept[:-1]), tuple(kept)
 
